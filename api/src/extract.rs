@@ -1,0 +1,450 @@
+//! Request extractors that validate at the edge, and the error handlers that put actix's own
+//! extractor errors (JSON, query string, path) into the problem+json envelope.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::web::{Bytes, JsonConfig, PathConfig, QueryConfig};
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, FieldErrors};
+
+/// Largest JSON body any endpoint reads (photo uploads have their own limit).
+pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
+
+/// A JSON body, deserialised strictly and validated with `validator` before the handler runs.
+///
+/// - wrong or missing `Content-Type` → 415;
+/// - over [`JSON_LIMIT_BYTES`] → 413 (checked on `Content-Length` first, then while reading);
+/// - not JSON, invalid UTF-8, nesting deeper than 128 levels → 400;
+/// - valid JSON of the wrong shape (unknown or missing field, wrong type) → 422 naming the field;
+/// - values breaking the DTO's `validator` rules → 422 with every field's messages.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+impl<T> FromRequest for ValidJson<T>
+where
+    T: DeserializeOwned + Validate + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json_content_type);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
+            }
+            if declared_len.is_some_and(|n| n > JSON_LIMIT_BYTES) {
+                return Err(ApiError::PayloadTooLarge {
+                    limit: JSON_LIMIT_BYTES,
+                });
+            }
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge {
+                    limit: JSON_LIMIT_BYTES,
+                },
+                _ => ApiError::BadRequest("The request body could not be read.".into()),
+            })?;
+            let value = parse_json::<T>(&bytes)?;
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(validation_errors(&e)))?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+/// `application/json` or any `+json` type, with or without parameters.
+pub fn is_json_content_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Strict JSON parsing with the path of the offending field in the error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(de);
+    let err = match result {
+        Ok(value) => return Ok(value),
+        Err(err) => err,
+    };
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = strip_position(&inner.to_string());
+            // Unknown fields are already the last path segment; missing ones are not.
+            let field = match serde_message_field(&message) {
+                Some(f) if path == "." => f,
+                Some(f) if path != f && !path.ends_with(&format!(".{f}")) => format!("{path}.{f}"),
+                _ if path == "." => "body".to_owned(),
+                _ => path,
+            };
+            let mut errors = FieldErrors::new();
+            errors.insert(field, vec![message]);
+            Err(ApiError::validation(errors))
+        }
+        _ => Err(ApiError::BadRequest(format!(
+            "The body is not valid JSON: {inner}."
+        ))),
+    }
+}
+
+/// serde_json appends " at line 1 column 9" to data errors; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The field named by serde's "unknown field `x`" / "missing field `x`" messages: for those the
+/// path points at the enclosing object, the name is in the message.
+fn serde_message_field(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// Flattens `validator`'s nested errors into `{"a.b[0].c": ["message"]}`.
+pub fn validation_errors(errors: &ValidationErrors) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    collect(errors, "", &mut out);
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut FieldErrors) {
+    let join = |name: &str| {
+        if prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    for (field, kind) in errors.errors() {
+        let key = if field == "__all__" {
+            prefix.to_owned()
+        } else {
+            join(field)
+        };
+        let key = if key.is_empty() {
+            "body".to_owned()
+        } else {
+            key
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                let messages = out.entry(key).or_default();
+                messages.extend(list.iter().map(describe));
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &key, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{key}[{index}]"), out);
+                }
+            }
+        }
+    }
+}
+
+/// The DTO's own message when it has one, else a sentence built from the rule and its bounds.
+fn describe(err: &validator::ValidationError) -> String {
+    if let Some(message) = &err.message {
+        return message.to_string();
+    }
+    let param = |name: &str| {
+        err.params
+            .get(name)
+            .map(|v| v.to_string().trim_matches('"').to_owned())
+    };
+    match err.code.as_ref() {
+        "length" => match (param("min"), param("max"), param("equal")) {
+            (_, _, Some(eq)) => format!("must be exactly {eq} characters"),
+            (Some(min), Some(max), _) => format!("must be {min} to {max} characters"),
+            (Some(min), None, _) => format!("must be at least {min} characters"),
+            (None, Some(max), _) => format!("must be at most {max} characters"),
+            _ => "has the wrong length".to_owned(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".to_owned(),
+        },
+        "email" => "must be a valid email address".to_owned(),
+        "url" => "must be a valid URL".to_owned(),
+        "required" => "is required".to_owned(),
+        "regex" => "has an invalid format".to_owned(),
+        code => format!("is invalid ({code})"),
+    }
+}
+
+/// For handlers that take actix's `web::Json`: same envelope and limits as [`ValidJson`].
+pub fn json_config() -> JsonConfig {
+    JsonConfig::default()
+        .limit(JSON_LIMIT_BYTES)
+        .content_type(|mime| is_json_content_type(mime.essence_str()))
+        .error_handler(|err, _req| {
+            match err {
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge {
+                    limit: JSON_LIMIT_BYTES,
+                },
+                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                },
+                JsonPayloadError::Deserialize(e)
+                    if e.classify() == serde_json::error::Category::Data =>
+                {
+                    ApiError::field("body", strip_position(&e.to_string()))
+                }
+                JsonPayloadError::Deserialize(e) => {
+                    ApiError::BadRequest(format!("The body is not valid JSON: {e}."))
+                }
+                JsonPayloadError::Payload(PayloadError::Overflow) => ApiError::PayloadTooLarge {
+                    limit: JSON_LIMIT_BYTES,
+                },
+                _ => ApiError::BadRequest("The request body could not be read.".into()),
+            }
+            .into()
+        })
+}
+
+/// Query strings: unknown or malformed parameters are a 422 naming the parameter, never ignored.
+pub fn query_config() -> QueryConfig {
+    QueryConfig::default().error_handler(|err, _req| {
+        match err {
+            QueryPayloadError::Deserialize(e) => {
+                let message = e.to_string();
+                let field = serde_message_field(&message).unwrap_or_else(|| "query".to_owned());
+                ApiError::field(field, message)
+            }
+            _ => ApiError::BadRequest("The query string could not be read.".into()),
+        }
+        .into()
+    })
+}
+
+/// Path parameters that do not parse (e.g. an id that is not a UUID).
+pub fn path_config() -> PathConfig {
+    PathConfig::default().error_handler(|err, _req| {
+        let detail = match &err {
+            PathError::Deserialize(e) => format!("Invalid path parameter: {e}."),
+            _ => "Invalid path parameter.".to_owned(),
+        };
+        ApiError::BadRequest(detail).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        #[validate(length(min = 5, max = 120))]
+        title: String,
+        #[validate(range(min = 1900, max = 2100))]
+        year: i32,
+        #[validate(nested)]
+        #[serde(default)]
+        engine: Option<Engine>,
+    }
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    struct Engine {
+        #[validate(range(min = 0.0, max = 100000.0))]
+        hours: f64,
+    }
+
+    async fn extract(
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<ValidJson<Sample>, ApiError> {
+        let mut req = TestRequest::post().uri("/x");
+        if let Some(ct) = content_type {
+            req = req.insert_header((header::CONTENT_TYPE, ct));
+        }
+        let (req, mut payload) = req.set_payload(body).to_http_parts();
+        ValidJson::<Sample>::from_request(&req, &mut payload).await
+    }
+
+    #[actix_web::test]
+    async fn bad_bodies_get_the_right_status() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let huge = format!(
+            "{{\"title\":\"{}\",\"year\":2000}}",
+            "a".repeat(10 * 1024 * 1024)
+        );
+        let cases: Vec<(Option<&str>, Vec<u8>, u16, &str)> = vec![
+            (
+                Some("application/json"),
+                b"{\"title\":".to_vec(),
+                400,
+                "truncated JSON",
+            ),
+            (
+                Some("application/json"),
+                b"not json".to_vec(),
+                400,
+                "not JSON at all",
+            ),
+            (
+                Some("application/json"),
+                b"{\"title\":\"\xff\xfe\",\"year\":2000}".to_vec(),
+                400,
+                "invalid UTF-8",
+            ),
+            (
+                Some("application/json"),
+                format!("{{\"title\":\"Robin DR400\",\"year\":{deep}}}").into_bytes(),
+                422,
+                "nested 10,000 levels where a number goes",
+            ),
+            (
+                Some("application/json"),
+                huge.into_bytes(),
+                413,
+                "10 MB body",
+            ),
+            (
+                Some("text/plain"),
+                b"{}".to_vec(),
+                415,
+                "wrong content type",
+            ),
+            (None, b"{}".to_vec(), 415, "no content type"),
+            (
+                Some("application/json"),
+                b"{\"title\":\"Robin DR400\",\"year\":\"old\"}".to_vec(),
+                422,
+                "wrong type",
+            ),
+            (
+                Some("application/json"),
+                b"{\"title\":\"Robin DR400\",\"year\":1999,\"colour\":1}".to_vec(),
+                422,
+                "unknown field",
+            ),
+            (
+                Some("application/json"),
+                b"{\"title\":\"DR4\",\"year\":1850}".to_vec(),
+                422,
+                "validator rules",
+            ),
+        ];
+        for (ct, body, status, why) in cases {
+            let err = extract(ct, body).await.expect_err(why);
+            assert_eq!(
+                actix_web::ResponseError::status_code(&err).as_u16(),
+                status,
+                "{why}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn free_form_json_stops_at_the_recursion_limit() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse_json::<serde_json::Value>(deep.as_bytes()).expect_err("too deep");
+        assert_eq!(
+            actix_web::ResponseError::status_code(&err).as_u16(),
+            400,
+            "{err}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn field_errors_name_every_field() {
+        let err = extract(
+            Some("application/json; charset=utf-8"),
+            br#"{"title":"DR4","year":1850,"engine":{"hours":-1}}"#.to_vec(),
+        )
+        .await
+        .expect_err("invalid values");
+        let problem = err.problem();
+        assert_eq!(problem.errors["title"], vec!["must be 5 to 120 characters"]);
+        assert_eq!(
+            problem.errors["year"],
+            vec!["must be between 1900 and 2100"]
+        );
+        assert_eq!(
+            problem.errors["engine.hours"],
+            vec!["must be between 0.0 and 100000.0"]
+        );
+    }
+
+    #[actix_web::test]
+    async fn shape_errors_name_the_field() {
+        let cases: &[(&[u8], &str, &str)] = &[
+            (
+                br#"{"title":"Robin DR400","year":"old"}"#,
+                "year",
+                "wrong type",
+            ),
+            (
+                br#"{"title":"Robin DR400","year":1999,"colour":1}"#,
+                "colour",
+                "unknown field",
+            ),
+            (br#"{"year":1999}"#, "title", "missing field"),
+            (
+                br#"{"title":"Robin DR400","year":1999,"engine":{"hours":"x"}}"#,
+                "engine.hours",
+                "nested",
+            ),
+        ];
+        for (body, field, why) in cases {
+            let err = extract(Some("application/json"), body.to_vec())
+                .await
+                .expect_err(why);
+            let problem = err.problem();
+            assert!(
+                problem.errors.contains_key(*field),
+                "{why}: {:?}",
+                problem.errors
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn valid_body_passes() -> Result<(), ApiError> {
+        let ValidJson(s) = extract(
+            Some("application/vnd.hangar+json"),
+            br#"{"title":"Robin DR400-140B","year":1978}"#.to_vec(),
+        )
+        .await?;
+        assert_eq!(s.title, "Robin DR400-140B");
+        assert_eq!(s.year, 1978);
+        Ok(())
+    }
+}

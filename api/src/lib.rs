@@ -1,0 +1,14 @@
+//! Hangar's HTTP API as a library: `main.rs` and the black-box tests both start it through
+//! [`startup::Application::build`].
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::Application;

@@ -1,0 +1,95 @@
+//! The `api` binary: parses settings and starts the service, or runs a sub-command.
+//!
+//! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
+//! - `api migrate`: apply pending migrations and exit.
+//! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
+
+use std::process::ExitCode;
+
+use hangar_api::{Application, Settings, db, openapi, telemetry};
+
+const USAGE: &str = "usage: api [serve | migrate | openapi]";
+
+fn main() -> ExitCode {
+    let command = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "serve".to_owned());
+    match command.as_str() {
+        "openapi" => print_openapi(),
+        "migrate" => with_settings(migrate),
+        "serve" => with_settings(serve),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("unknown command `{other}`; {USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn with_settings(run: fn(Settings) -> ExitCode) -> ExitCode {
+    telemetry::init_logging();
+    match Settings::from_env() {
+        Ok(settings) => run(settings),
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::from(78) // EX_CONFIG
+        }
+    }
+}
+
+fn print_openapi() -> ExitCode {
+    match openapi::to_committed_json(&openapi::spec()) {
+        Ok(json) => {
+            print!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("cannot serialise the OpenAPI document: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(settings: Settings) -> ExitCode {
+    let result = db::connect(&settings.database.url).and_then(|mut conn| db::migrate(&mut conn));
+    match result {
+        Ok(applied) if applied.is_empty() => {
+            log::info!("database is up to date");
+            ExitCode::SUCCESS
+        }
+        Ok(applied) => {
+            for version in applied {
+                log::info!("applied migration {version}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            log::error!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> ExitCode {
+    let system = actix_web::rt::System::new();
+    let result = system.block_on(async move {
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        app.run_until_stopped().await.map_err(|e| e.to_string())?;
+        Ok::<_, String>(())
+    });
+    match result {
+        Ok(()) => {
+            log::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            log::error!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! HTTP routes. Each resource module has its handlers (with `#[utoipa::path]`) and a
+//! `configure` that registers them; [`configure`] is the single list used both by the server
+//! and by the OpenAPI generator.
+
+pub mod fallback;
+pub mod health;
+pub mod meta;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every route of the API.
+pub fn configure(cfg: &mut ServiceConfig) {
+    health::configure(cfg);
+    cfg.service(utoipa_actix_web::scope("/api/v1").configure(meta::configure));
+}

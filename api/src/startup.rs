@@ -1,0 +1,208 @@
+//! Builds the HTTP server: the same entry point serves `main` and the tests (with port 0).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, guard, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::db::{self, PgPool};
+use crate::extract;
+use crate::openapi;
+use crate::routes::{self, fallback};
+use crate::telemetry;
+
+/// Shared by every handler (as `web::Data<AppState>`).
+pub struct AppState {
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+}
+
+/// Why the service could not start. Printed as one line by `main`.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Database(String),
+}
+
+/// A bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: PgPool,
+}
+
+impl Application {
+    /// Migrates the database (unless disabled), binds the listener and builds the server.
+    /// With `BIND_ADDR` port 0 the OS picks a free port; [`Application::port`] tells which.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        if settings.database.migrate_on_start {
+            let url = settings.database.url.clone();
+            let applied = web::block(move || {
+                let mut conn = db::connect(&url)?;
+                db::migrate(&mut conn)
+            })
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?
+            .map_err(StartupError::Database)?;
+            for version in applied {
+                log::info!("applied migration {version}");
+            }
+        }
+
+        let pool = db::build_pool(&settings.database);
+        let listener =
+            TcpListener::bind(settings.bind_addr).map_err(|source| StartupError::Bind {
+                addr: settings.bind_addr,
+                source,
+            })?;
+        let addr = settings.bind_addr;
+        let bind_err = move |source| StartupError::Bind { addr, source };
+        let local = listener.local_addr().map_err(bind_err)?;
+
+        let spec = openapi::spec();
+        let routes = web::Data::new(fallback::RouteTable::from_spec(&spec));
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            settings: settings.clone(),
+        });
+
+        let mut server = HttpServer::new(move || {
+            let settings = &state.settings;
+            let static_files = settings.static_dir.clone().map(spa_files);
+            let app = App::new()
+                .into_utoipa_app()
+                .openapi(spec.clone())
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(extract::json_config())
+                .app_data(extract::query_config())
+                .app_data(extract::path_config())
+                .app_data(web::PayloadConfig::new(extract::JSON_LIMIT_BYTES))
+                // Before the `/api/v1` scope, which would otherwise claim the spec's URL.
+                .openapi_service(|doc| {
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc)
+                })
+                .configure(routes::configure)
+                .into_app()
+                .service(web::redirect("/docs", "/docs/"));
+            let app = match static_files {
+                Some(files) => app.service(files),
+                None => app,
+            };
+            app.default_service(web::to(fallback::not_found))
+                .wrap(Compress::default())
+                .wrap(cors(&settings.cors_allowed_origins))
+                .wrap(telemetry::security_headers())
+                .wrap(from_fn(telemetry::request_context))
+        })
+        .listen(listener)
+        .map_err(bind_err)?
+        .shutdown_timeout(state_shutdown_secs(&settings));
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        log::info!("listening on http://{local}");
+        Ok(Application {
+            port: local.port(),
+            server: server.run(),
+            pool,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Lets a caller stop the server gracefully (tests; `main` relies on signals).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]); in-flight requests are given
+    /// `SHUTDOWN_TIMEOUT_MS` to finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn state_shutdown_secs(settings: &Settings) -> u64 {
+    settings.shutdown_timeout.as_secs().max(1)
+}
+
+/// Cross-origin access for the SPA's configured origins only, with credentials (the refresh
+/// cookie). With no origin configured, browsers get no CORS headers at all.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            telemetry::REQUEST_ID_HEADER,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::ALLOW,
+            telemetry::REQUEST_ID_HEADER,
+        ])
+        .supports_credentials()
+        .max_age(3600)
+        // A foreign origin just gets no CORS headers (the browser blocks it) rather than a
+        // plain-text error outside our envelope.
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// The built SPA, for local use: files as they are, and `index.html` for any other GET that
+/// is not an API path (client-side routes such as `/listings/…`).
+fn spa_files(dir: std::path::PathBuf) -> Files {
+    let index = dir.join("index.html");
+    Files::new("/", &dir)
+        .index_file("index.html")
+        .guard(guard::fn_guard(|ctx| {
+            let head = ctx.head();
+            (head.method == Method::GET || head.method == Method::HEAD)
+                && !head.uri.path().starts_with("/api/")
+        }))
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                let res = NamedFile::open(&index)?.into_response(&req);
+                Ok::<_, actix_web::Error>(ServiceResponse::new(req, res))
+            }
+        }))
+}

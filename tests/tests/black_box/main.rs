@@ -1,0 +1,11 @@
+//! Black-box tests: the real service on a random port, a real PostgreSQL database per test,
+//! HTTP in between. One binary with one module per area keeps link time low.
+
+mod cors;
+mod docs;
+mod errors;
+mod health;
+mod openapi;
+mod readiness;
+mod shutdown;
+mod static_files;

@@ -1,0 +1,152 @@
+//! The real binary: configuration errors stop it with one line, signals stop it cleanly.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hangar_tests::TestDatabase;
+
+/// The `api` binary built next to this test (`cargo build -p hangar-api --bin api`; the test
+/// command does it first). `HANGAR_API_BIN` overrides.
+fn api_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("HANGAR_API_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    // target/debug/deps/black_box-… → target/debug/api
+    let bin = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|dir| dir.join("api"))
+        .unwrap_or_default();
+    assert!(
+        bin.exists(),
+        "{} not found: run `cargo build -p hangar-api --bin api` first (scripts/test does)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn configuration_errors_stop_start_up_with_one_line() {
+    // (variables, the variable the error must name, why)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            &[("JWT_SECRET", "x".repeat(40).leak())],
+            "DATABASE_URL",
+            "missing database URL",
+        ),
+        (
+            &[
+                ("DATABASE_URL", "postgres://127.0.0.1/x"),
+                ("JWT_SECRET", "short"),
+            ],
+            "JWT_SECRET",
+            "short secret in production",
+        ),
+        (
+            &[
+                ("DATABASE_URL", "postgres://127.0.0.1/x"),
+                ("JWT_SECRET", "x".repeat(40).leak()),
+                ("BIND_ADDR", "nope"),
+            ],
+            "BIND_ADDR",
+            "malformed address",
+        ),
+    ];
+    for (vars, variable, why) in cases {
+        let out = Command::new(api_binary())
+            .env_clear()
+            .envs(vars.iter().copied())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{why}: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{why}: must not start");
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "{why}: one line, got {stderr}"
+        );
+        assert!(
+            stderr.contains(variable),
+            "{why}: names {variable}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_service_cleanly() {
+    for signal in ["TERM", "INT"] {
+        // Arrange: the binary, migrating its own fresh database at start-up.
+        let db = TestDatabase::create();
+        let port = free_port();
+        let mut child = Command::new(api_binary())
+            .env_clear()
+            .env("DATABASE_URL", &db.url)
+            .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("SHUTDOWN_TIMEOUT_MS", "2000")
+            .env("HTTP_WORKERS", "1")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the binary did not start listening"
+            );
+            assert!(
+                child.try_wait().ok().flatten().is_none(),
+                "the binary exited early"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+
+        // Act
+        let killed = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status();
+        assert!(killed.is_ok_and(|s| s.success()), "kill -{signal}");
+
+        // Assert: exits 0 within the shutdown timeout, having logged its stop.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "SIG{signal}: still running after 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let log = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            status.success(),
+            "SIG{signal}: exit status {status}; log:\n{log}"
+        );
+        assert!(
+            log.contains("stopped"),
+            "SIG{signal}: logs its stop:\n{log}"
+        );
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "port released"
+        );
+    }
+}
