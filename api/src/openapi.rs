@@ -15,7 +15,6 @@ use crate::error::{Problem, ProblemKind};
 gliders, engines, propellers, avionics, parts, pilot gear, hangar space, shares and services.\n\n\
 All endpoints live under `/api/v1`. Bodies are JSON (`application/json`); every error is an \
 RFC 9457 problem document (`application/problem+json`) whose `type` is stable.",
-        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later"),
     ),
     tags(
         (name = "meta", description = "Discovery of the API itself."),
