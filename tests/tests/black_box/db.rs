@@ -20,8 +20,11 @@ async fn pooled_connections_carry_the_statement_timeout() {
     let pool = hangar_api::db::build_pool(&settings.database);
 
     let values = hangar_api::db::run(&pool, |conn| {
-        let timeout: Setting = diesel::sql_query("SELECT current_setting('statement_timeout') AS value").get_result(conn)?;
-        let zone: Setting = diesel::sql_query("SELECT current_setting('TimeZone') AS value").get_result(conn)?;
+        let timeout: Setting =
+            diesel::sql_query("SELECT current_setting('statement_timeout') AS value")
+                .get_result(conn)?;
+        let zone: Setting =
+            diesel::sql_query("SELECT current_setting('TimeZone') AS value").get_result(conn)?;
         Ok::<_, diesel::result::Error>((timeout.value, zone.value))
     })
     .await
@@ -42,8 +45,16 @@ async fn postgres_errors_become_the_right_problems() {
     let settings = test_settings(&db.url, &[("DATABASE_STATEMENT_TIMEOUT_MS", "200")]);
     let pool = hangar_api::db::build_pool(&settings.database);
     let cases: &[(&str, u16, &str)] = &[
-        ("INSERT INTO t VALUES (2, 'a@example.com', 1)", 409, "unique conflict"),
-        ("INSERT INTO t VALUES (3, 'b@example.com', -5)", 422, "check constraint"),
+        (
+            "INSERT INTO t VALUES (2, 'a@example.com', 1)",
+            409,
+            "unique conflict",
+        ),
+        (
+            "INSERT INTO t VALUES (3, 'b@example.com', -5)",
+            422,
+            "check constraint",
+        ),
         ("SELECT pg_sleep(2)", 503, "statement timeout"),
         ("SELEC 1", 500, "a bug in our SQL"),
     ];
@@ -52,9 +63,17 @@ async fn postgres_errors_become_the_right_problems() {
         let err = hangar_api::db::run(&pool, move |conn| diesel::sql_query(sql).execute(conn))
             .await
             .expect_err(why);
-        assert_eq!(actix_web::ResponseError::status_code(&err).as_u16(), *status, "{why}: {err}");
+        assert_eq!(
+            actix_web::ResponseError::status_code(&err).as_u16(),
+            *status,
+            "{why}: {err}"
+        );
         let problem = err.problem();
-        assert!(!problem.detail.contains("SELEC"), "{why}: SQL leaked: {}", problem.detail);
+        assert!(
+            !problem.detail.contains("SELEC"),
+            "{why}: SQL leaked: {}",
+            problem.detail
+        );
     }
 
     // Nothing was written by the refused statements.
@@ -66,10 +85,15 @@ async fn postgres_errors_become_the_right_problems() {
 
 #[tokio::test]
 async fn an_unreachable_database_is_a_503() {
-    let settings = test_settings("postgres://postgres@127.0.0.1:1/none", &[("DATABASE_CONNECT_TIMEOUT_MS", "200")]);
+    let settings = test_settings(
+        "postgres://postgres@127.0.0.1:1/none",
+        &[("DATABASE_CONNECT_TIMEOUT_MS", "200")],
+    );
     let pool = hangar_api::db::build_pool(&settings.database);
 
-    let err = hangar_api::db::run(&pool, hangar_api::db::ping).await.expect_err("no server");
+    let err = hangar_api::db::run(&pool, hangar_api::db::ping)
+        .await
+        .expect_err("no server");
 
     assert!(matches!(err, ApiError::Unavailable(_)), "{err}");
 }

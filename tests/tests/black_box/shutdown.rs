@@ -150,3 +150,81 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
         );
     }
 }
+
+#[test]
+fn sigterm_lets_in_flight_requests_finish() {
+    // Arrange: a "database" that accepts connections and never answers, so /readyz stays in
+    // flight for the pool's whole connect timeout (1.5 s).
+    let blackhole = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let db_port = blackhole
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let mut child = Command::new(api_binary())
+        .env_clear()
+        .env(
+            "DATABASE_URL",
+            format!("postgres://postgres@127.0.0.1:{db_port}/hangar"),
+        )
+        .env("DATABASE_MIGRATE_ON_START", "false")
+        .env("DATABASE_CONNECT_TIMEOUT_MS", "1500")
+        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("SHUTDOWN_TIMEOUT_MS", "5000")
+        .env("HTTP_WORKERS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the binary did not start listening"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let in_flight = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+        let _ = stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response
+    });
+    std::thread::sleep(Duration::from_millis(400));
+
+    // Act: SIGTERM while /readyz waits for the database.
+    let killed = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()), "kill -TERM");
+
+    // Assert: the request still gets its complete answer, then the process exits 0.
+    let response = in_flight.join().unwrap_or_else(|_| panic!("client thread"));
+    assert!(
+        response.starts_with("HTTP/1.1 503"),
+        "in-flight request answered: {response:?}"
+    );
+    assert!(
+        response.contains("urn:hangar:problem:service-unavailable"),
+        "{response}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    drop(blackhole);
+}
