@@ -1,7 +1,7 @@
 //! The real binary: configuration errors stop it with one line, signals stop it cleanly.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use hangar_tests::TestDatabase;
@@ -32,6 +32,45 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Waits until `child` listens on `port`.
+fn wait_listening(child: &mut Child, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the binary did not start listening"
+        );
+        assert!(
+            child.try_wait().ok().flatten().is_none(),
+            "the binary exited early"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn send_signal(child: &Child, signal: &str) {
+    let killed = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()), "kill -{signal}");
+}
+
+/// Waits (10 s at most) for `child` to exit.
+fn wait_exit(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after the signal"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -102,38 +141,13 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("spawn: {e}"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "the binary did not start listening"
-            );
-            assert!(
-                child.try_wait().ok().flatten().is_none(),
-                "the binary exited early"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening(&mut child, port);
 
         // Act
-        let killed = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status();
-        assert!(killed.is_ok_and(|s| s.success()), "kill -{signal}");
+        send_signal(&child, signal);
 
         // Assert: exits 0 within the shutdown timeout, having logged its stop.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
-                break status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "SIG{signal}: still running after 10 s"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status = wait_exit(&mut child);
         let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
         let log = String::from_utf8_lossy(&output.stderr);
         assert!(
@@ -178,14 +192,7 @@ fn sigterm_lets_in_flight_requests_finish() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("spawn: {e}"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the binary did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_listening(&mut child, port);
     let in_flight = std::thread::spawn(move || {
         use std::io::{Read, Write};
         let mut stream =
@@ -198,11 +205,7 @@ fn sigterm_lets_in_flight_requests_finish() {
     std::thread::sleep(Duration::from_millis(400));
 
     // Act: SIGTERM while /readyz waits for the database.
-    let killed = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    assert!(killed.is_ok_and(|s| s.success()), "kill -TERM");
+    send_signal(&child, "TERM");
 
     // Assert: the request still gets its complete answer, then the process exits 0.
     let response = in_flight.join().unwrap_or_else(|_| panic!("client thread"));
@@ -214,17 +217,7 @@ fn sigterm_lets_in_flight_requests_finish() {
         response.contains("urn:hangar:problem:service-unavailable"),
         "{response}"
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still running 10 s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_exit(&mut child);
     assert!(status.success(), "exit status {status}");
     drop(blackhole);
 }
