@@ -1,6 +1,7 @@
 //! Black-box tests: the real service on a random port, a real PostgreSQL database per test,
 //! HTTP in between. One binary with one module per area keeps link time low.
 
+mod binary;
 mod cors;
 mod db;
 mod docs;
@@ -8,5 +9,5 @@ mod errors;
 mod health;
 mod openapi;
 mod readiness;
-mod shutdown;
+
 mod static_files;

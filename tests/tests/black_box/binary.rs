@@ -1,9 +1,10 @@
-//! The real binary: configuration errors stop it with one line, signals stop it cleanly.
+//! The real `api` binary: `migrate`, configuration errors in one line, clean stops on signals.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use diesel::{Connection, RunQueryDsl};
 use hangar_tests::TestDatabase;
 
 /// The `api` binary built next to this test (`cargo build -p hangar-api --bin api`; the test
@@ -32,6 +33,54 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Sends raw HTTP/1.1 and returns the whole response.
+fn raw_request(port: u16, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    let _ = stream.write_all(request.as_bytes());
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+#[test]
+fn migrate_subcommand_applies_every_migration_once() {
+    // Arrange: an empty database (not cloned from the migrated template).
+    let admin = hangar_tests::admin_url();
+    let name = format!("hangar_migrate_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap_or_else(|e| panic!("{e}"));
+    diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = hangar_tests::url_with_database(&admin, &name);
+    let migrate = || {
+        Command::new(api_binary())
+            .arg("migrate")
+            .env_clear()
+            .env("DATABASE_URL", &url)
+            .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+
+    // Act: twice, as a deploy script would.
+    let first = migrate();
+    let second = migrate();
+
+    // Assert
+    let expected = std::fs::read_dir(hangar_tests::repo_root().join("migrations"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let log = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{log}");
+    assert_eq!(log.matches("applied migration").count(), expected, "{log}");
+    let log = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{log}");
+    assert!(log.contains("up to date"), "{log}");
+    let _ = diesel::sql_query(format!("DROP DATABASE \"{name}\" WITH (FORCE)")).execute(&mut conn);
 }
 
 /// Waits until `child` listens on `port`.
@@ -142,6 +191,14 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
             .spawn()
             .unwrap_or_else(|e| panic!("spawn: {e}"));
         wait_listening(&mut child, port);
+        let rid = format!("shutdown-{signal}");
+        let status = raw_request(
+            port,
+            &format!(
+                "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: {rid}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert!(status.starts_with("HTTP/1.1 404"), "{status}");
 
         // Act
         send_signal(&child, signal);
@@ -157,6 +214,10 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
         assert!(
             log.contains("stopped"),
             "SIG{signal}: logs its stop:\n{log}"
+        );
+        assert!(
+            log.contains(&format!("rid={rid} GET /api/v1/nope 404")),
+            "SIG{signal}: the access log names the request id:\n{log}"
         );
         assert!(
             std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
@@ -194,13 +255,10 @@ fn sigterm_lets_in_flight_requests_finish() {
         .unwrap_or_else(|e| panic!("spawn: {e}"));
     wait_listening(&mut child, port);
     let in_flight = std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let mut stream =
-            std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
-        let _ = stream.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        let mut response = String::new();
-        let _ = stream.read_to_string(&mut response);
-        response
+        raw_request(
+            port,
+            "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
     });
     std::thread::sleep(Duration::from_millis(400));
 
