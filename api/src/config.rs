@@ -41,6 +41,11 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// Number of HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// Login, registration, reset and refresh attempts per account and minute (twice that
+    /// per client address); 0 disables the limits.
+    pub auth_rate_limit_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Clone)]
@@ -69,6 +74,11 @@ impl fmt::Debug for Settings {
             .field("static_dir", &self.static_dir)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("workers", &self.workers)
+            .field(
+                "auth_rate_limit_per_minute",
+                &self.auth_rate_limit_per_minute,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -273,6 +283,31 @@ impl Settings {
             ),
         };
 
+        let auth_rate_limit_per_minute =
+            parse_or(src, "RATE_LIMIT_AUTH_PER_MINUTE", Some(10), |v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= 100_000)
+                    .ok_or_else(|| "expected a whole number from 0 (off) to 100000".to_owned())
+            })?;
+        let trusted_proxies = match src.get("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<std::net::IpAddr>()
+                        .map_err(|_| ConfigError::Invalid {
+                            name: "TRUSTED_PROXIES",
+                            reason: format!(
+                                "`{s}` is not an IP address; give a comma-separated list"
+                            ),
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+
         Ok(Settings {
             environment,
             bind_addr,
@@ -290,6 +325,8 @@ impl Settings {
             static_dir,
             shutdown_timeout,
             workers,
+            auth_rate_limit_per_minute,
+            trusted_proxies,
         })
     }
 }
@@ -438,6 +475,16 @@ mod tests {
                 &[("DATABASE_MIGRATE_ON_START", "maybe")],
                 "DATABASE_MIGRATE_ON_START",
                 "not a boolean",
+            ),
+            (
+                &[("RATE_LIMIT_AUTH_PER_MINUTE", "lots")],
+                "RATE_LIMIT_AUTH_PER_MINUTE",
+                "not a number",
+            ),
+            (
+                &[("TRUSTED_PROXIES", "10.0.0.1,proxy.local")],
+                "TRUSTED_PROXIES",
+                "a host name",
             ),
         ];
         for (pairs, variable, why) in cases {

@@ -64,6 +64,8 @@ pub struct Problem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
     BadRequest,
+    Unauthorized,
+    Forbidden,
     Validation,
     NotFound,
     MethodNotAllowed,
@@ -71,13 +73,16 @@ pub enum ProblemKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     UriTooLong,
+    TooManyRequests,
     ServiceUnavailable,
     Internal,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 10] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::BadRequest,
+        ProblemKind::Unauthorized,
+        ProblemKind::Forbidden,
         ProblemKind::Validation,
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
@@ -85,6 +90,7 @@ impl ProblemKind {
         ProblemKind::PayloadTooLarge,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::UriTooLong,
+        ProblemKind::TooManyRequests,
         ProblemKind::ServiceUnavailable,
         ProblemKind::Internal,
     ];
@@ -92,6 +98,9 @@ impl ProblemKind {
     pub fn status(self) -> StatusCode {
         match self {
             ProblemKind::BadRequest => StatusCode::BAD_REQUEST,
+            ProblemKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ProblemKind::Forbidden => StatusCode::FORBIDDEN,
+            ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::NotFound => StatusCode::NOT_FOUND,
             ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -108,6 +117,9 @@ impl ProblemKind {
     pub fn slug(self) -> &'static str {
         match self {
             ProblemKind::BadRequest => "bad-request",
+            ProblemKind::Unauthorized => "unauthorized",
+            ProblemKind::Forbidden => "forbidden",
+            ProblemKind::TooManyRequests => "too-many-requests",
             ProblemKind::Validation => "validation",
             ProblemKind::NotFound => "not-found",
             ProblemKind::MethodNotAllowed => "method-not-allowed",
@@ -127,6 +139,9 @@ impl ProblemKind {
     pub fn title(self) -> &'static str {
         match self {
             ProblemKind::BadRequest => "Malformed request",
+            ProblemKind::Unauthorized => "Authentication required",
+            ProblemKind::Forbidden => "Forbidden",
+            ProblemKind::TooManyRequests => "Too many requests",
             ProblemKind::Validation => "Invalid input",
             ProblemKind::NotFound => "Not found",
             ProblemKind::MethodNotAllowed => "Method not allowed",
@@ -145,6 +160,13 @@ impl ProblemKind {
             ProblemKind::BadRequest => {
                 "the request could not be read: malformed JSON, invalid UTF-8, bad path or query syntax"
             }
+            ProblemKind::Unauthorized => {
+                "no valid credentials: log in (or refresh the access token) and send `Authorization: Bearer ...`"
+            }
+            ProblemKind::Forbidden => {
+                "authenticated, but not allowed: a role or token scope is missing, or the account is suspended"
+            }
+            ProblemKind::TooManyRequests => "too many attempts; retry after `Retry-After` seconds",
             ProblemKind::Validation => {
                 "the request was read but some values are not acceptable; `errors` says which and why"
             }
@@ -177,6 +199,14 @@ impl ProblemKind {
 pub enum ApiError {
     #[error("malformed request: {0}")]
     BadRequest(String),
+    /// Missing, invalid, expired or revoked credentials.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Authenticated but not allowed.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("rate limited for {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("validation failed: {detail}")]
     Validation { detail: String, errors: FieldErrors },
     #[error("not found: {0}")]
@@ -203,6 +233,9 @@ impl ApiError {
     pub fn kind(&self) -> ProblemKind {
         match self {
             ApiError::BadRequest(_) => ProblemKind::BadRequest,
+            ApiError::Unauthorized(_) => ProblemKind::Unauthorized,
+            ApiError::Forbidden(_) => ProblemKind::Forbidden,
+            ApiError::TooManyRequests { .. } => ProblemKind::TooManyRequests,
             ApiError::Validation { .. } => ProblemKind::Validation,
             ApiError::NotFound(_) => ProblemKind::NotFound,
             ApiError::MethodNotAllowed { .. } => ProblemKind::MethodNotAllowed,
@@ -238,7 +271,14 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let kind = self.kind();
         let (detail, errors) = match self {
-            ApiError::BadRequest(d) | ApiError::NotFound(d) => (d.clone(), FieldErrors::new()),
+            ApiError::BadRequest(d)
+            | ApiError::NotFound(d)
+            | ApiError::Unauthorized(d)
+            | ApiError::Forbidden(d) => (d.clone(), FieldErrors::new()),
+            ApiError::TooManyRequests { retry_after } => (
+                format!("Too many attempts. Retry in {retry_after} seconds."),
+                FieldErrors::new(),
+            ),
             ApiError::Validation { detail, errors } | ApiError::Conflict { detail, errors } => {
                 (detail.clone(), errors.clone())
             }
@@ -301,6 +341,12 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"hangar\""));
             }
             _ => {}
         }

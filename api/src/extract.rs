@@ -72,6 +72,45 @@ where
     }
 }
 
+/// A query string, deserialised strictly (unknown parameters are a 422) and validated.
+#[derive(Debug)]
+pub struct ValidQuery<T>(pub T);
+
+impl<T> FromRequest for ValidQuery<T>
+where
+    T: DeserializeOwned + Validate + 'static,
+{
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = serde_urlencoded_query::<T>(req.query_string()).and_then(|value| {
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(validation_errors(&e)))?;
+            Ok(ValidQuery(value))
+        });
+        std::future::ready(result)
+    }
+}
+
+fn serde_urlencoded_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    actix_web::web::Query::<T>::from_query(query)
+        .map(actix_web::web::Query::into_inner)
+        .map_err(query_error)
+}
+
+fn query_error(err: QueryPayloadError) -> ApiError {
+    match err {
+        QueryPayloadError::Deserialize(e) => {
+            let message = e.to_string();
+            let field = serde_message_field(&message).unwrap_or_else(|| "query".to_owned());
+            ApiError::field(field, message)
+        }
+        _ => ApiError::BadRequest("The query string could not be read.".into()),
+    }
+}
+
 /// `application/json` or any `+json` type, with or without parameters.
 pub fn is_json_content_type(value: &str) -> bool {
     let essence = value
@@ -237,17 +276,7 @@ pub fn json_config() -> JsonConfig {
 
 /// Query strings: unknown or malformed parameters are a 422 naming the parameter, never ignored.
 pub fn query_config() -> QueryConfig {
-    QueryConfig::default().error_handler(|err, _req| {
-        match err {
-            QueryPayloadError::Deserialize(e) => {
-                let message = e.to_string();
-                let field = serde_message_field(&message).unwrap_or_else(|| "query".to_owned());
-                ApiError::field(field, message)
-            }
-            _ => ApiError::BadRequest("The query string could not be read.".into()),
-        }
-        .into()
-    })
+    QueryConfig::default().error_handler(|err, _req| query_error(err).into())
 }
 
 /// Path parameters that do not parse (e.g. an id that is not a UUID).

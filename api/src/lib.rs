@@ -1,10 +1,15 @@
 //! Hangar's HTTP API as a library: `main.rs` and the black-box tests both start it through
 //! [`startup::Application::build`].
 
+pub mod auth;
 pub mod config;
 pub mod db;
+pub mod domain;
+pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod limits;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

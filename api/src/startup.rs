@@ -12,9 +12,11 @@ use actix_web::{App, HttpServer, guard, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::tokens::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, PgPool};
 use crate::extract;
+use crate::limits::Limits;
 use crate::openapi;
 use crate::routes::{self, fallback};
 use crate::telemetry;
@@ -23,6 +25,8 @@ use crate::telemetry;
 pub struct AppState {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
+    pub jwt: JwtKeys,
+    pub limits: Limits,
 }
 
 /// Why the service could not start. Printed as one line by `main`.
@@ -74,10 +78,18 @@ impl Application {
 
         let spec = openapi::spec();
         let routes = web::Data::new(fallback::RouteTable::from_spec(&spec));
+        let jwt = JwtKeys::new(&settings.jwt_secret, &settings.public_base_url)
+            .map_err(|e| StartupError::Database(format!("JWT keys: {e}")))?;
+        let limits = Limits::new(
+            settings.auth_rate_limit_per_minute,
+            settings.trusted_proxies.clone(),
+        );
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             settings: settings.clone(),
+            jwt,
+            limits,
         });
 
         let mut server = HttpServer::new(move || {

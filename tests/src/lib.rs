@@ -208,6 +208,8 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
         ("SHUTDOWN_TIMEOUT_MS", "1000"),
         // The template is migrated already; tests that need start-up migration ask for it.
         ("DATABASE_MIGRATE_ON_START", "false"),
+        // Tests of the limits lower it; the others must not trip over it.
+        ("RATE_LIMIT_AUTH_PER_MINUTE", "10000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

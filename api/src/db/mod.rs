@@ -5,7 +5,12 @@
 //! call them through [`run`], which moves the work to actix's blocking pool so a slow query
 //! never stalls an HTTP worker thread.
 
+pub mod access_tokens;
+pub mod email_tokens;
+pub mod outbox;
 pub mod schema;
+pub mod sessions;
+pub mod users;
 
 use std::time::Duration;
 

@@ -2,14 +2,25 @@
 //! `configure` that registers them; [`configure`] is the single list used both by the server
 //! and by the OpenAPI generator.
 
+pub mod admin;
+pub mod auth;
 pub mod fallback;
 pub mod health;
 pub mod meta;
+pub mod tokens;
+pub mod users;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every route of the API.
 pub fn configure(cfg: &mut ServiceConfig) {
     health::configure(cfg);
-    cfg.service(utoipa_actix_web::scope("/api/v1").configure(meta::configure));
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(meta::configure)
+            .service(utoipa_actix_web::scope("/auth").configure(auth::configure))
+            .configure(users::configure)
+            .configure(tokens::configure)
+            .service(utoipa_actix_web::scope("/admin").configure(admin::configure)),
+    );
 }

@@ -9,5 +9,4 @@ mod errors;
 mod health;
 mod openapi;
 mod readiness;
-
 mod static_files;

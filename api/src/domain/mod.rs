@@ -1,0 +1,117 @@
+//! Domain vocabulary shared by the database rows and the API types. Stored as `text` with a
+//! `CHECK` constraint; these enums are the only way the code reads or writes those values.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Declares a string-backed enum: serde names, `as_str`, `FromStr`, `Display`.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// What a user may do. Moderators act on reports and listings; admins also manage users.
+    Role { User = "user", Moderator = "moderator", Admin = "admin" }
+}
+
+text_enum! {
+    /// Private sellers, or professionals (dealers, clubs, maintenance shops) shown with a badge
+    /// and their company on their listings.
+    AccountType { Private = "private", Professional = "professional" }
+}
+
+text_enum! {
+    /// Language of the user's emails and interface.
+    Locale { Fr = "fr", En = "en" }
+}
+
+text_enum! {
+    /// Account state. Suspended users cannot log in and their tokens are dead; deleted users'
+    /// personal data is gone.
+    UserStatus { Active = "active", Suspended = "suspended", Deleted = "deleted" }
+}
+
+text_enum! {
+    /// What a personal access token may do.
+    Scope {
+        /// Read listings, including one's own drafts.
+        ListingsRead = "listings:read",
+        /// Create, edit and withdraw one's listings.
+        ListingsWrite = "listings:write",
+        /// Read and send messages.
+        Messages = "messages",
+        /// Read and edit one's profile (`/users/me`).
+        Account = "account"
+    }
+}
+
+impl Role {
+    /// Whether this role includes `other` (admin ⊃ moderator ⊃ user).
+    pub fn includes(self, other: Role) -> bool {
+        let rank = |r: Role| match r {
+            Role::User => 0,
+            Role::Moderator => 1,
+            Role::Admin => 2,
+        };
+        rank(self) >= rank(other)
+    }
+}
+
+/// Emails are compared and stored trimmed and lower-cased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips() {
+        for scope in Scope::ALL {
+            assert_eq!(scope.as_str().parse::<Scope>().ok(), Some(*scope));
+            let json = serde_json::to_string(scope).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", scope.as_str()));
+        }
+        assert!("superuser".parse::<Role>().is_err());
+        assert!(Role::Admin.includes(Role::Moderator));
+        assert!(!Role::User.includes(Role::Moderator));
+        assert_eq!(
+            normalise_email("  Jean.Dupont@Example.FR "),
+            "jean.dupont@example.fr"
+        );
+    }
+}

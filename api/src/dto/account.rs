@@ -1,0 +1,72 @@
+//! Account security and data bodies: password change, deletion, export.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::db::access_tokens::AccessToken;
+use crate::dto::users::Me;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(format = Password)]
+    pub current_password: String,
+    /// 10–128 characters, hard to guess.
+    #[schema(format = Password)]
+    pub new_password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccountRequest {
+    /// Your current password, to confirm.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// A logged-in session (refresh tokens are never exported).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedSession {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A personal access token's metadata (the token itself is never stored).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAccessToken {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<AccessToken> for ExportedAccessToken {
+    fn from(t: AccessToken) -> Self {
+        ExportedAccessToken {
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+            scopes: t.scopes,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+        }
+    }
+}
+
+/// Everything Hangar holds about you.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Export {
+    pub generated_at: DateTime<Utc>,
+    pub account: Me,
+    pub sessions: Vec<ExportedSession>,
+    pub access_tokens: Vec<ExportedAccessToken>,
+}

@@ -1,0 +1,252 @@
+//! `/api/v1/admin`: account administration, for the admin role only.
+
+use actix_web::{get, post, put, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::db::{self, sessions, users};
+use crate::domain::Role;
+use crate::dto::admin::{AdminUser, AdminUserPage, RoleRequest, SuspendRequest, UserListQuery};
+use crate::error::{ApiError, FieldErrors, Problem};
+use crate::extract::{ValidJson, ValidQuery};
+use crate::startup::AppState;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users)
+        .service(suspend_user)
+        .service(reinstate_user)
+        .service(set_role);
+}
+
+/// Opaque keyset cursor: the last row's creation time and id.
+fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}|{id}", created_at.timestamp_micros()))
+}
+
+fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
+    let bad = || ApiError::field("cursor", "is not a cursor from this list");
+    let text =
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
+    let micros: i64 = micros.parse().map_err(|_| bad())?;
+    Ok((
+        DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
+        id.parse().map_err(|_| bad())?,
+    ))
+}
+
+/// Accounts, newest first, filtered by text, role and status.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "admin_list_users",
+    security(("bearer" = [])),
+    params(UserListQuery),
+    responses(
+        (status = 200, description = "A page of accounts.", body = AdminUserPage),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filter, limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: ValidQuery<UserListQuery>,
+) -> Result<web::Json<AdminUserPage>, ApiError> {
+    user.require_session()?;
+    user.require_role(Role::Admin)?;
+    let ValidQuery(query) = query;
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let limit = i64::from(query.limit.unwrap_or(20));
+    let filter = users::UserFilter {
+        text: query.q,
+        role: query.role.map(|r| r.as_str().to_owned()),
+        status: query.status.map(|s| s.as_str().to_owned()),
+    };
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        let rows = users::list(conn, &filter, after, limit + 1)?;
+        let total = users::count(conn, &filter)?;
+        Ok::<_, diesel::result::Error>((rows, total))
+    })
+    .await?;
+    let has_more = rows.len() as i64 > limit;
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = if has_more {
+        rows.last().map(|u| encode_cursor(u.created_at, u.id))
+    } else {
+        None
+    };
+    Ok(web::Json(AdminUserPage {
+        items: rows
+            .into_iter()
+            .map(AdminUser::try_from)
+            .collect::<Result<_, _>>()?,
+        next_cursor,
+        total_estimate: total,
+    }))
+}
+
+fn not_yourself(admin: &AuthUser, target: Uuid, what: &str) -> Result<(), ApiError> {
+    if admin.id == target {
+        Err(ApiError::Conflict {
+            detail: format!("You cannot {what} your own account."),
+            errors: FieldErrors::new(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn no_such_user() -> ApiError {
+    ApiError::NotFound("No such account.".into())
+}
+
+/// Suspend an account: the user cannot log in, every session and token dies at once, and
+/// their public profile disappears.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "admin_suspend_user",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's id")),
+    request_body = SuspendRequest,
+    responses(
+        (status = 200, description = "Suspended.", body = AdminUser),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Your own account, or a deleted one.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/suspend")]
+pub async fn suspend_user(
+    state: web::Data<AppState>,
+    admin: AuthUser,
+    id: web::Path<Uuid>,
+    body: ValidJson<SuspendRequest>,
+) -> Result<web::Json<AdminUser>, ApiError> {
+    admin.require_session()?;
+    admin.require_role(Role::Admin)?;
+    let id = id.into_inner();
+    not_yourself(&admin, id, "suspend")?;
+    let updated = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let Some(user) = users::set_status(conn, id, "suspended")? else {
+                return Ok(None);
+            };
+            users::bump_token_version(conn, id)?;
+            sessions::revoke_all_for_user(conn, id)?;
+            Ok::<_, diesel::result::Error>(Some(user))
+        })
+    })
+    .await?
+    .ok_or_else(no_such_user)?;
+    log::info!(
+        "admin {} suspended account {id}: {}",
+        admin.id,
+        body.0.reason
+    );
+    Ok(web::Json(AdminUser::try_from(updated)?))
+}
+
+/// Lift a suspension. The user logs in again; old sessions stay dead.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "admin_reinstate_user",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "Active again.", body = AdminUser),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/reinstate")]
+pub async fn reinstate_user(
+    state: web::Data<AppState>,
+    admin: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<AdminUser>, ApiError> {
+    admin.require_session()?;
+    admin.require_role(Role::Admin)?;
+    let id = id.into_inner();
+    let updated = db::run(&state.pool, move |conn| {
+        users::set_status(conn, id, "active")
+    })
+    .await?
+    .ok_or_else(no_such_user)?;
+    log::info!("admin {} reinstated account {id}", admin.id);
+    Ok(web::Json(AdminUser::try_from(updated)?))
+}
+
+/// Change an account's role. Its sessions end, so the new role applies at once.
+#[utoipa::path(
+    tag = "admin",
+    operation_id = "admin_set_role",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's id")),
+    request_body = RoleRequest,
+    responses(
+        (status = 200, description = "The account with its new role.", body = AdminUser),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Your own role.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown role.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/users/{id}/role")]
+pub async fn set_role(
+    state: web::Data<AppState>,
+    admin: AuthUser,
+    id: web::Path<Uuid>,
+    body: ValidJson<RoleRequest>,
+) -> Result<web::Json<AdminUser>, ApiError> {
+    admin.require_session()?;
+    admin.require_role(Role::Admin)?;
+    let id = id.into_inner();
+    not_yourself(&admin, id, "change the role of")?;
+    let role = body.0.role;
+    let updated = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let Some(user) = users::set_role(conn, id, role.as_str())? else {
+                return Ok(None);
+            };
+            users::bump_token_version(conn, id)?;
+            sessions::revoke_all_for_user(conn, id)?;
+            Ok::<_, diesel::result::Error>(Some(user))
+        })
+    })
+    .await?
+    .ok_or_else(no_such_user)?;
+    log::info!("admin {} set the role of account {id} to {role}", admin.id);
+    Ok(web::Json(AdminUser::try_from(updated)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let now =
+            DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap_or_default();
+        let id = Uuid::now_v7();
+        let decoded = decode_cursor(&encode_cursor(now, id)).ok();
+        assert_eq!(decoded, Some((now, id)));
+        for bad in [
+            "",
+            "!!!",
+            "bm90IGEgY3Vyc29y",
+            &URL_SAFE_NO_PAD.encode("12|not-a-uuid"),
+        ] {
+            assert!(decode_cursor(bad).is_err(), "{bad}");
+        }
+    }
+}
