@@ -42,6 +42,21 @@ ensure_rust() {
   fi
 }
 
+# The project-local Python (.venv) with the test tools (aiosmtpd: a real SMTP server for the
+# mail tests). Versions are pinned here.
+ensure_test_venv() {
+  local venv="$HANGAR_ROOT/.venv"
+  command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" >/dev/null 2>&1 || { apt_install python3-venv; python3 -m venv "$venv"; } \
+      || die "python3 -m venv failed: install python3-venv"
+  fi
+  if ! "$venv/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
+    "$venv/bin/pip" install -q --disable-pip-version-check aiosmtpd==1.4.6 \
+      || die "pip install aiosmtpd==1.4.6 failed"
+  fi
+}
+
 # The directory with initdb/pg_ctl/psql, or empty.
 pg_bindir() {
   local d

@@ -44,8 +44,31 @@ pub struct Settings {
     /// Login, registration, reset and refresh attempts per account and minute (twice that
     /// per client address); 0 disables the limits.
     pub auth_rate_limit_per_minute: u32,
-    /// Reverse proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub mail: MailSettings,
+}
+
+/// Outgoing mail.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`; unset:
+    /// mail is written to the log in development and stays queued otherwise.
+    pub smtp_url: Option<String>,
+    /// Sender address, e.g. `Hangar <no-reply@hangar.example>`.
+    pub from: String,
+    /// How often the outbox is polled.
+    pub poll_interval: Duration,
+}
+
+impl fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("from", &self.from)
+            .field("poll_interval", &self.poll_interval)
+            .finish()
+    }
 }
 
 #[derive(Clone)]
@@ -79,6 +102,7 @@ impl fmt::Debug for Settings {
                 &self.auth_rate_limit_per_minute,
             )
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -297,16 +321,35 @@ impl Settings {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<std::net::IpAddr>()
+                    s.parse::<ipnet::IpNet>()
+                        .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
                         .map_err(|_| ConfigError::Invalid {
                             name: "TRUSTED_PROXIES",
-                            reason: format!(
-                                "`{s}` is not an IP address; give a comma-separated list"
-                            ),
+                            reason: format!("`{s}` is not an IP address or CIDR range; give a comma-separated list"),
                         })
                 })
                 .collect::<Result<_, _>>()?,
         };
+
+        let smtp_url = src.get("SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "SMTP_URL",
+                reason: "expected smtp://host:port or smtps://host:port".into(),
+            });
+        }
+        let mail_host = public_base_url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split([':', '/']).next())
+            .filter(|h| h.contains('.') && h.parse::<std::net::IpAddr>().is_err())
+            .unwrap_or("hangar.localhost");
+        let mail_from = src
+            .get("MAIL_FROM")
+            .unwrap_or_else(|| format!("Hangar <no-reply@{mail_host}>"));
+        let poll_interval = parse_or(src, "OUTBOX_POLL_MS", Some(Duration::from_secs(2)), millis)?;
 
         Ok(Settings {
             environment,
@@ -327,6 +370,11 @@ impl Settings {
             workers,
             auth_rate_limit_per_minute,
             trusted_proxies,
+            mail: MailSettings {
+                smtp_url,
+                from: mail_from,
+                poll_interval,
+            },
         })
     }
 }

@@ -27,9 +27,33 @@ pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct ValidJson<T>(pub T);
 
+/// Rules that span several fields (or need more than one field's value), checked together
+/// with the per-field `validator` rules so a client learns every problem in one answer.
+pub trait CrossCheck {
+    fn cross_check(&self) -> FieldErrors {
+        FieldErrors::new()
+    }
+}
+
+/// Runs the `validator` rules and [`CrossCheck`], merging their messages per field.
+pub fn check_all<T: Validate + CrossCheck>(value: &T) -> Result<(), ApiError> {
+    let mut errors = match value.validate() {
+        Ok(()) => FieldErrors::new(),
+        Err(e) => validation_errors(&e),
+    };
+    for (field, messages) in value.cross_check() {
+        errors.entry(field).or_default().extend(messages);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
 impl<T> FromRequest for ValidJson<T>
 where
-    T: DeserializeOwned + Validate + 'static,
+    T: DeserializeOwned + Validate + CrossCheck + 'static,
 {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -64,9 +88,7 @@ where
                 _ => ApiError::BadRequest("The request body could not be read.".into()),
             })?;
             let value = parse_json::<T>(&bytes)?;
-            value
-                .validate()
-                .map_err(|e| ApiError::validation(validation_errors(&e)))?;
+            check_all(&value)?;
             Ok(ValidJson(value))
         })
     }
@@ -307,6 +329,8 @@ mod tests {
         #[serde(default)]
         engine: Option<Engine>,
     }
+
+    impl CrossCheck for Sample {}
 
     #[derive(Debug, Deserialize, Validate)]
     #[serde(deny_unknown_fields)]

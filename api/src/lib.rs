@@ -1,6 +1,7 @@
 //! Hangar's HTTP API as a library: `main.rs` and the black-box tests both start it through
 //! [`startup::Application::build`].
 
+pub mod admin_cli;
 pub mod auth;
 pub mod config;
 pub mod db;

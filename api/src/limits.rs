@@ -20,13 +20,13 @@ const MAX_KEYS: usize = 100_000;
 pub struct Limits {
     per_client: Option<DefaultKeyedRateLimiter<(&'static str, IpAddr)>>,
     per_account: Option<DefaultKeyedRateLimiter<(&'static str, String)>>,
-    trusted_proxies: Vec<IpAddr>,
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Limits {
     /// `per_minute` attempts per account and action (twice that per client address, which
     /// may be shared by a club or a household); 0 turns the limits off.
-    pub fn new(per_minute: u32, trusted_proxies: Vec<IpAddr>) -> Self {
+    pub fn new(per_minute: u32, trusted_proxies: Vec<ipnet::IpNet>) -> Self {
         let quota = |n: u32| NonZeroU32::new(n).map(Quota::per_minute);
         Limits {
             per_client: quota(per_minute.saturating_mul(2)).map(DefaultKeyedRateLimiter::keyed),
@@ -38,7 +38,8 @@ impl Limits {
     /// The address the request came from, seen through trusted proxies only.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
-        if !self.trusted_proxies.contains(&peer) {
+        let trusted = |ip: &IpAddr| self.trusted_proxies.iter().any(|net| net.contains(ip));
+        if !trusted(&peer) {
             return Some(peer);
         }
         let forwarded = req
@@ -52,7 +53,7 @@ impl Limits {
             forwarded
                 .into_iter()
                 .rev()
-                .find(|ip| !self.trusted_proxies.contains(ip))
+                .find(|ip| !trusted(ip))
                 .unwrap_or(peer),
         )
     }
@@ -108,7 +109,7 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_trusted_only_from_proxies() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap_or_else(|e| panic!("{e}"));
+        let proxy: ipnet::IpNet = "10.0.0.0/24".parse().unwrap_or_else(|e| panic!("{e}"));
         let limits = Limits::new(5, vec![proxy]);
         let cases = [
             (
@@ -130,6 +131,12 @@ mod tests {
                 "spoofed left entries ignored",
             ),
             ("10.0.0.1", None, "10.0.0.1", "proxy without header"),
+            (
+                "10.0.0.1",
+                Some("198.51.100.7, 10.0.0.2"),
+                "198.51.100.7",
+                "chained trusted proxies skipped",
+            ),
         ];
         for (peer, fwd, expected, why) in cases {
             assert_eq!(

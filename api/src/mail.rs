@@ -68,3 +68,126 @@ pub fn queue_password_reset(
     };
     outbox::queue(conn, to, subject, body)
 }
+
+/// Delivers the outbox: every `interval`, leases due mails, sends them over SMTP (or, without
+/// `SMTP_URL` in development, writes them to the log) and records the outcome. Failed mails
+/// are retried with exponential backoff; several API replicas can run senders side by side.
+pub struct Sender {
+    pool: crate::db::PgPool,
+    transport: Option<lettre::SmtpTransport>,
+    from: lettre::message::Mailbox,
+    log_instead: bool,
+}
+
+/// Mails taken per round.
+const BATCH: i64 = 20;
+
+impl Sender {
+    pub fn new(
+        pool: crate::db::PgPool,
+        settings: &crate::config::Settings,
+    ) -> Result<Self, String> {
+        let transport = match &settings.mail.smtp_url {
+            Some(url) => Some(
+                lettre::SmtpTransport::from_url(url)
+                    .map_err(|e| format!("SMTP_URL is invalid: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    .build(),
+            ),
+            None => None,
+        };
+        let from = settings
+            .mail
+            .from
+            .parse()
+            .map_err(|e| format!("MAIL_FROM is invalid: {e}"))?;
+        let log_instead =
+            transport.is_none() && settings.environment == crate::config::Environment::Development;
+        if transport.is_none() && !log_instead {
+            log::warn!("SMTP_URL is not set: mail stays queued in the outbox until it is");
+        }
+        Ok(Sender {
+            pool,
+            transport,
+            from,
+            log_instead,
+        })
+    }
+
+    /// One round; returns how many mails were delivered.
+    pub async fn run_once(&self) -> Result<usize, crate::error::ApiError> {
+        if self.transport.is_none() && !self.log_instead {
+            return Ok(0);
+        }
+        let due = crate::db::run(&self.pool, |conn| {
+            outbox::lease_due(conn, BATCH, chrono::Duration::minutes(5))
+        })
+        .await?;
+        let mut delivered = 0;
+        for mail in due {
+            let outcome = self.deliver(&mail).await;
+            let id = mail.id;
+            match outcome {
+                Ok(()) => {
+                    crate::db::run(&self.pool, move |conn| outbox::mark_sent(conn, id)).await?;
+                    delivered += 1;
+                }
+                Err(error) => {
+                    log::warn!(
+                        "mail {id} to {} failed (attempt {}): {error}",
+                        mail.to_address,
+                        mail.attempts + 1
+                    );
+                    let attempts = mail.attempts;
+                    crate::db::run(&self.pool, move |conn| {
+                        outbox::mark_failed(conn, id, attempts, &error)
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+
+    async fn deliver(&self, mail: &outbox::Mail) -> Result<(), String> {
+        if self.log_instead {
+            log::info!(
+                "mail (development, not sent) to {}\nSubject: {}\n\n{}",
+                mail.to_address,
+                mail.subject,
+                mail.body_text
+            );
+            return Ok(());
+        }
+        let to: lettre::message::Mailbox = mail
+            .to_address
+            .parse()
+            .map_err(|e| format!("bad address: {e}"))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.clone())
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(mail.body_text.clone())
+            .map_err(|e| format!("cannot build the message: {e}"))?;
+        let transport = self.transport.clone().ok_or("no SMTP transport")?;
+        actix_web::web::block(move || lettre::Transport::send(&transport, &message).map(|_| ()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
+    /// Runs rounds every `interval` until the task is aborted.
+    pub fn spawn(self, interval: std::time::Duration) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                if let Err(err) = self.run_once().await {
+                    log::warn!("outbox round failed: {err}");
+                }
+            }
+        })
+    }
+}

@@ -3,12 +3,16 @@
 //! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
 //! - `api migrate`: apply pending migrations and exit.
 //! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
+//! - `api create-admin --email E [--name N]`: make E an administrator (creating the account,
+//!   with the password read from standard input, if it does not exist). The only way to get
+//!   the first admin: no HTTP request can grant the role.
 
 use std::process::ExitCode;
 
 use hangar_api::{Application, Settings, db, openapi, telemetry};
 
-const USAGE: &str = "usage: api [serve | migrate | openapi]";
+const USAGE: &str =
+    "usage: api [serve | migrate | openapi | create-admin --email EMAIL [--name NAME]]";
 
 fn main() -> ExitCode {
     let command = std::env::args()
@@ -18,6 +22,7 @@ fn main() -> ExitCode {
         "openapi" => print_openapi(),
         "migrate" => with_settings(migrate),
         "serve" => with_settings(serve),
+        "create-admin" => with_settings(create_admin),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -89,6 +94,41 @@ fn serve(settings: Settings) -> ExitCode {
         }
         Err(err) => {
             log::error!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn create_admin(settings: Settings) -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let value_of = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let Some(email) = value_of("--email") else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let name = value_of("--name").unwrap_or_else(|| "Administrator".to_owned());
+    let result = db::connect(&settings.database.url).and_then(|mut conn| {
+        hangar_api::admin_cli::create_admin(&mut conn, &email, &name, || {
+            // The password comes from standard input (one line), never from the command line.
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        })
+    });
+    match result {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
             ExitCode::FAILURE
         }
     }

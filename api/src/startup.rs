@@ -39,6 +39,8 @@ pub enum StartupError {
     },
     #[error("{0}")]
     Database(String),
+    #[error("configuration error: {0}")]
+    Config(String),
 }
 
 /// A bound, not yet running, server.
@@ -46,6 +48,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: PgPool,
+    mail_sender: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -78,6 +81,9 @@ impl Application {
 
         let spec = openapi::spec();
         let routes = web::Data::new(fallback::RouteTable::from_spec(&spec));
+        let sender =
+            crate::mail::Sender::new(pool.clone(), &settings).map_err(StartupError::Config)?;
+        let poll_interval = settings.mail.poll_interval;
         let jwt = JwtKeys::new(&settings.jwt_secret, &settings.public_base_url)
             .map_err(|e| StartupError::Database(format!("JWT keys: {e}")))?;
         let limits = Limits::new(
@@ -132,6 +138,7 @@ impl Application {
             port: local.port(),
             server: server.run(),
             pool,
+            mail_sender: sender.spawn(poll_interval),
         })
     }
 
@@ -151,7 +158,9 @@ impl Application {
     /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]); in-flight requests are given
     /// `SHUTDOWN_TIMEOUT_MS` to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.mail_sender.abort();
+        result
     }
 }
 

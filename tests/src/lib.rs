@@ -8,6 +8,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`).
 
 pub mod cluster;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

@@ -18,6 +18,11 @@ pub const MAX_LEN: usize = 128;
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_now("dummy password for timing equalisation").unwrap_or_default());
 
+/// Hashes on the current thread (for the CLI; handlers use [`hash`]).
+pub fn hash_sync(password: &str) -> Result<String, ApiError> {
+    hash_now(password)
+}
+
 fn hash_now(password: &str) -> Result<String, ApiError> {
     let mut salt = [0u8; 16];
     rand::fill(&mut salt);
@@ -90,6 +95,14 @@ pub fn check_strength(field: &str, password: &str, user_inputs: &[&str]) -> Resu
     let mut errors = FieldErrors::new();
     errors.insert(field.to_owned(), messages);
     Err(ApiError::validation(errors))
+}
+
+/// [`check_strength`]'s messages by field, empty when the password is acceptable.
+pub fn strength_errors(field: &str, password: &str, user_inputs: &[&str]) -> FieldErrors {
+    match check_strength(field, password, user_inputs) {
+        Ok(()) => FieldErrors::new(),
+        Err(err) => err.problem().errors,
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,20 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
+use crate::auth::password;
 use crate::db::access_tokens::AccessToken;
 use crate::dto::users::Me;
+use crate::error::FieldErrors;
+use crate::extract::CrossCheck;
+
+impl CrossCheck for ChangePasswordRequest {
+    /// Without the account's email and name (checked again in the handler).
+    fn cross_check(&self) -> FieldErrors {
+        password::strength_errors("new_password", &self.new_password, &[])
+    }
+}
+
+impl CrossCheck for DeleteAccountRequest {}
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -80,6 +80,9 @@ pub struct SuspendRequest {
     pub reason: String,
 }
 
+impl crate::extract::CrossCheck for SuspendRequest {}
+impl crate::extract::CrossCheck for RoleRequest {}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleRequest {

@@ -4,8 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::auth::password;
 use crate::domain::{AccountType, Locale};
-use crate::dto::users::Me;
+use crate::dto::users::{Me, company_errors};
+use crate::error::FieldErrors;
+use crate::extract::CrossCheck;
 
 /// A new account. The password must be 10–128 characters and hard to guess (it is checked
 /// against common passwords, keyboard patterns and your own email and name).
@@ -33,6 +36,26 @@ pub struct RegisterRequest {
     #[schema(example = "+33 6 12 34 56 78")]
     pub phone: Option<String>,
 }
+
+impl CrossCheck for RegisterRequest {
+    fn cross_check(&self) -> FieldErrors {
+        let mut errors = company_errors(
+            self.account_type,
+            self.company_name.as_deref(),
+            self.company_registration.as_deref(),
+        );
+        let email = crate::domain::normalise_email(&self.email);
+        errors.extend(password::strength_errors(
+            "password",
+            &self.password,
+            &[&email, &self.display_name],
+        ));
+        errors
+    }
+}
+
+impl CrossCheck for LoginRequest {}
+impl CrossCheck for RefreshRequest {}
 
 /// Where the refresh token goes: the JSON body (API clients, scripts) or an `HttpOnly`
 /// cookie scoped to `/api/v1/auth` (the browser app, which then never sees it).

@@ -4,6 +4,20 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::auth::password;
+use crate::error::FieldErrors;
+use crate::extract::CrossCheck;
+
+impl CrossCheck for VerifyEmailRequest {}
+impl CrossCheck for ForgotPasswordRequest {}
+
+impl CrossCheck for ResetPasswordRequest {
+    /// Without the account's email and name (checked again once the token is known).
+    fn cross_check(&self) -> FieldErrors {
+        password::strength_errors("new_password", &self.new_password, &[])
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {

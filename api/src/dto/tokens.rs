@@ -28,6 +28,8 @@ pub struct CreateTokenRequest {
     pub expires_in_days: Option<u32>,
 }
 
+impl crate::extract::CrossCheck for CreateTokenRequest {}
+
 /// A token as listed: never the token itself.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenInfo {

@@ -134,6 +134,9 @@ pub struct UpdateMe {
     pub notifications: Option<NotificationPreferences>,
 }
 
+/// Company rules need the stored account: checked in the handler.
+impl crate::extract::CrossCheck for UpdateMe {}
+
 /// Checks that company fields fit the account type; returns the errors by field.
 pub fn company_errors(
     account_type: AccountType,

@@ -13,7 +13,7 @@ use crate::db::{self, email_tokens, sessions, users};
 use crate::domain::{Locale, normalise_email};
 use crate::dto::auth::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse};
 use crate::dto::auth_flows::{ForgotPasswordRequest, ResetPasswordRequest, VerifyEmailRequest};
-use crate::dto::users::{Me, company_errors};
+use crate::dto::users::Me;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::ValidJson;
 use crate::mail;
@@ -76,13 +76,6 @@ pub(crate) fn reject_if_any(sets: Vec<FieldErrors>) -> Result<(), ApiError> {
     }
 }
 
-fn strength_errors(field: &str, password: &str, inputs: &[&str]) -> FieldErrors {
-    match password::check_strength(field, password, inputs) {
-        Ok(()) => FieldErrors::new(),
-        Err(err) => err.problem().errors,
-    }
-}
-
 /// Create an account.
 ///
 /// Sends an email with a link to verify the address (listings of unverified accounts stay
@@ -108,14 +101,6 @@ pub async fn register(
     let ValidJson(body) = body;
     let email = normalise_email(&body.email);
     state.limits.check_auth(&req, "register", Some(&email))?;
-    reject_if_any(vec![
-        company_errors(
-            body.account_type,
-            body.company_name.as_deref(),
-            body.company_registration.as_deref(),
-        ),
-        strength_errors("password", &body.password, &[&email, &body.display_name]),
-    ])?;
     let password_hash = password::hash(body.password).await?;
     let locale = body.locale.unwrap_or_else(|| locale_from_header(&req));
     let new = users::NewUser {

@@ -7,6 +7,7 @@ mod db;
 mod docs;
 mod errors;
 mod health;
+mod mail;
 mod openapi;
 mod readiness;
 mod static_files;
