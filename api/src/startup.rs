@@ -69,6 +69,9 @@ impl Application {
             }
         }
 
+        web::block(crate::auth::password::warm_up)
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
         let pool = db::build_pool(&settings.database);
         let listener =
             TcpListener::bind(settings.bind_addr).map_err(|source| StartupError::Bind {

@@ -18,6 +18,12 @@ pub const MAX_LEN: usize = 128;
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_now("dummy password for timing equalisation").unwrap_or_default());
 
+/// Computes the dummy hash now, so the first login with an unknown email is not faster
+/// than the others (which would tell that the email is unknown).
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
 /// Hashes on the current thread (for the CLI; handlers use [`hash`]).
 pub fn hash_sync(password: &str) -> Result<String, ApiError> {
     hash_now(password)
