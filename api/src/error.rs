@@ -57,6 +57,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Messages per input field; empty when the error is not about a particular field.
+    #[schema(value_type = std::collections::HashMap<String, Vec<String>>)]
     pub errors: FieldErrors,
 }
 

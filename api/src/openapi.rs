@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 description. Paths and schemas are collected from the router itself
 //! (`utoipa-actix-web`), so the spec and the routes cannot diverge; this module adds what the
-//! router cannot know: the title, the tags and the catalogue of problem types.
+//! router cannot know: the title, the tags, the security scheme, the catalogue of problem
+//! types and the error responses every operation shares.
 
 use utoipa::openapi::{OpenApi as OpenApiDoc, Server};
 use utoipa::{Modify, OpenApi};
@@ -14,16 +15,117 @@ use crate::error::{Problem, ProblemKind};
         description = "Hangar is the classified-ads marketplace for light aviation: aircraft, ULMs, \
 gliders, engines, propellers, avionics, parts, pilot gear, hangar space, shares and services.\n\n\
 All endpoints live under `/api/v1`. Bodies are JSON (`application/json`); every error is an \
-RFC 9457 problem document (`application/problem+json`) whose `type` is stable.",
+RFC 9457 problem document (`application/problem+json`) whose `type` is stable.\n\n\
+Authenticate with `Authorization: Bearer <token>`: the access token of a login, or a personal \
+access token (`hgr_...`) limited to its scopes.",
     ),
     tags(
         (name = "meta", description = "Discovery of the API itself."),
         (name = "health", description = "Liveness and readiness probes for orchestrators and load balancers."),
+        (name = "auth", description = "Accounts and sessions: register, log in, refresh, log out, verify the email, reset the password."),
+        (name = "users", description = "Your account (`/users/me`) and members' public profiles."),
+        (name = "tokens", description = "Personal access tokens (`hgr_...`) for scripts and third-party tools."),
+        (name = "admin", description = "Account administration (admin role)."),
     ),
     components(schemas(Problem)),
-    modifiers(&ProblemCatalogue),
+    modifiers(&ProblemCatalogue, &BearerAuth),
 )]
 pub struct ApiDoc;
+
+/// The `bearer` scheme: an access token from `/auth/login`, or a personal access token.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or hgr_ token")
+                    .description(Some(
+                        "Either the `access_token` of a login (15 minutes; renew it with \
+                         `/api/v1/auth/refresh`) or a personal access token (`hgr_...`, from \
+                         `/api/v1/users/me/tokens`), which only works within its scopes.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Errors any operation can give, added where a handler's own list does not mention them:
+/// unreadable bodies (400, 413, 415) on operations with a body, unparsable path parameters
+/// (400), and the server's own failures (500, and 503 when the database is down).
+fn add_common_responses(doc: &mut OpenApiDoc) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
+    let problem = |description: &str| -> RefOr<Response> {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, code: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(code.to_owned())
+            .or_insert_with(|| problem(description));
+    };
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for op in ops.into_iter().flatten() {
+            if op.request_body.is_some() {
+                add(
+                    op,
+                    "400",
+                    "The body is not valid JSON (syntax, UTF-8, nesting).",
+                );
+                add(op, "413", "The body is larger than 64 KiB.");
+                add(op, "415", "The body is not `application/json`.");
+                add(
+                    op,
+                    "422",
+                    "Valid JSON with invalid values or unknown fields.",
+                );
+            }
+            let has_path_params = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path))
+            });
+            if has_path_params {
+                add(
+                    op,
+                    "400",
+                    "A path parameter does not parse (e.g. not a UUID).",
+                );
+            }
+            if op.operation_id.as_deref() != Some("healthz") {
+                add(
+                    op,
+                    "503",
+                    "The database is unavailable; retry after `Retry-After` seconds.",
+                );
+            }
+            add(op, "500", "An unexpected failure; quote the `request_id`.");
+        }
+    }
+}
 
 /// Lists every problem `type` in the description, so client authors find them in one place.
 struct ProblemCatalogue;
@@ -55,6 +157,8 @@ pub fn spec() -> OpenApiDoc {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    let mut doc = doc;
+    add_common_responses(&mut doc);
     doc
 }
 
