@@ -279,3 +279,83 @@ fn sigterm_lets_in_flight_requests_finish() {
     assert!(status.success(), "exit status {status}");
     drop(blackhole);
 }
+
+#[test]
+fn create_admin_makes_the_first_administrator_from_the_command_line() {
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        role: String,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        verified: bool,
+    }
+    let db = TestDatabase::create();
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(api_binary())
+            .arg("create-admin")
+            .args(args)
+            .env_clear()
+            .env("DATABASE_URL", &db.url)
+            .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let rows = || -> Vec<Row> {
+        diesel::sql_query("SELECT role, email_verified_at IS NOT NULL AS verified FROM users")
+            .load(&mut db.connect())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+
+    // A weak password is refused and nothing is written.
+    let out = run(
+        &["--email", "Chef@Example.com", "--name", "Chef Pilote"],
+        "password123\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password refused"));
+    assert!(rows().is_empty());
+
+    // No email: usage, exit 2.
+    let out = run(&[], "");
+    assert_eq!(out.status.code(), Some(2));
+
+    // A strong one creates a verified administrator.
+    let out = run(
+        &["--email", "Chef@Example.com", "--name", "Chef Pilote"],
+        "Vol de nuit au-dessus de la Beauce\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("created administrator chef@example.com")
+    );
+    let r = rows();
+    assert_eq!(
+        (r.len(), r[0].role.as_str(), r[0].verified),
+        (1, "admin", true)
+    );
+
+    // An existing account is promoted without asking for a password.
+    diesel::sql_query("UPDATE users SET role = 'user'")
+        .execute(&mut db.connect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&["--email", "chef@example.com"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(rows()[0].role, "admin");
+}
