@@ -117,9 +117,16 @@ where
 }
 
 fn serde_urlencoded_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    actix_web::web::Query::<T>::from_query(query)
-        .map(actix_web::web::Query::into_inner)
-        .map_err(query_error)
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        match serde_message_field(&message) {
+            Some(f) => ApiError::field(f, message),
+            None if path != "." => ApiError::field(path, message),
+            None => ApiError::field("query", message),
+        }
+    })
 }
 
 fn query_error(err: QueryPayloadError) -> ApiError {
@@ -147,32 +154,26 @@ pub fn is_json_content_type(value: &str) -> bool {
 
 /// Strict JSON parsing with the path of the offending field in the error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(de);
-    let err = match result {
-        Ok(value) => return Ok(value),
-        Err(err) => err,
+    // Two steps, so that only unreadable input is a 400: serde_json reports some shape
+    // errors (a number where an enum goes) as syntax errors when deserialising directly.
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        field_error(path, strip_position(&err.into_inner().to_string()))
+    })
+}
+
+/// A 422 for a shape error at `path` (serde_path_to_error's notation, `.` for the root).
+fn field_error(path: String, message: String) -> ApiError {
+    // Unknown fields are already the last path segment; missing ones are not.
+    let field = match serde_message_field(&message) {
+        Some(f) if path == "." => f,
+        Some(f) if path != f && !path.ends_with(&format!(".{f}")) => format!("{path}.{f}"),
+        _ if path == "." => "body".to_owned(),
+        _ => path,
     };
-    let path = err.path().to_string();
-    let inner = err.into_inner();
-    match inner.classify() {
-        serde_json::error::Category::Data => {
-            let message = strip_position(&inner.to_string());
-            // Unknown fields are already the last path segment; missing ones are not.
-            let field = match serde_message_field(&message) {
-                Some(f) if path == "." => f,
-                Some(f) if path != f && !path.ends_with(&format!(".{f}")) => format!("{path}.{f}"),
-                _ if path == "." => "body".to_owned(),
-                _ => path,
-            };
-            let mut errors = FieldErrors::new();
-            errors.insert(field, vec![message]);
-            Err(ApiError::validation(errors))
-        }
-        _ => Err(ApiError::BadRequest(format!(
-            "The body is not valid JSON: {inner}."
-        ))),
-    }
+    ApiError::field(field, message)
 }
 
 /// serde_json appends " at line 1 column 9" to data errors; the field path says more.
@@ -380,8 +381,8 @@ mod tests {
             (
                 Some("application/json"),
                 format!("{{\"title\":\"Robin DR400\",\"year\":{deep}}}").into_bytes(),
-                422,
-                "nested 10,000 levels where a number goes",
+                400,
+                "nested 10,000 levels (recursion limit)",
             ),
             (
                 Some("application/json"),

@@ -7,6 +7,7 @@
 //! The server comes from `TEST_DATABASE_URL` (an admin URL able to `CREATE DATABASE`; default
 //! `postgres://postgres@127.0.0.1:5432/postgres`).
 
+pub mod accounts;
 pub mod cluster;
 pub mod smtp;
 

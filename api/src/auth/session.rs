@@ -63,16 +63,6 @@ pub fn presented(req: &HttpRequest, body_token: Option<String>) -> Option<(Strin
     }
 }
 
-/// Where a new refresh token should go for a request that did not say: the cookie if the
-/// client uses it, else the body.
-pub fn delivery_of(req: &HttpRequest) -> TokenDelivery {
-    if req.cookie(REFRESH_COOKIE).is_some() {
-        TokenDelivery::Cookie
-    } else {
-        TokenDelivery::Body
-    }
-}
-
 fn refresh_cookie(value: String, max_age: time::Duration) -> Cookie<'static> {
     Cookie::build(REFRESH_COOKIE, value)
         .path(REFRESH_COOKIE_PATH)

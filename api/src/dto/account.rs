@@ -30,6 +30,9 @@ pub struct ChangePasswordRequest {
     /// 10–128 characters, hard to guess.
     #[schema(format = Password)]
     pub new_password: String,
+    /// Where this client wants its new refresh token (the browser app: `cookie`).
+    #[serde(default)]
+    pub token_delivery: crate::dto::auth::TokenDelivery,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

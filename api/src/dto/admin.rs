@@ -66,6 +66,7 @@ impl TryFrom<User> for AdminUser {
 pub struct AdminUserPage {
     pub items: Vec<AdminUser>,
     /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// Accounts matching the filters.
     pub total_estimate: i64,
@@ -75,6 +76,7 @@ pub struct AdminUserPage {
 #[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
     /// Why, for the record (kept in the server log until the moderation audit log exists).
+    #[serde(deserialize_with = "super::trimmed")]
     #[validate(length(min = 3, max = 500))]
     #[schema(example = "Repeated scam listings")]
     pub reason: String,

@@ -20,6 +20,7 @@ pub struct RegisterRequest {
     pub email: String,
     #[schema(example = "Vol de nuit au-dessus de la Beauce", format = Password, min_length = 10, max_length = 128)]
     pub password: String,
+    #[serde(deserialize_with = "super::trimmed")]
     #[validate(custom(function = "super::display_name"))]
     #[schema(example = "Jean Dupont", min_length = 2, max_length = 60)]
     pub display_name: String,
@@ -27,11 +28,14 @@ pub struct RegisterRequest {
     pub locale: Option<Locale>,
     pub account_type: AccountType,
     /// Required for professional accounts, refused for private ones.
+    #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(length(min = 2, max = 120), custom(function = "super::single_line"))]
     pub company_name: Option<String>,
     /// Professionals' registration number (e.g. SIRET), shown on their listings.
+    #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(length(min = 2, max = 40), custom(function = "super::single_line"))]
     pub company_registration: Option<String>,
+    #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(custom(function = "super::phone"))]
     #[schema(example = "+33 6 12 34 56 78")]
     pub phone: Option<String>,

@@ -11,13 +11,22 @@ pub mod users;
 use serde::{Deserialize, Deserializer};
 use validator::ValidationError;
 
-/// For PATCH bodies: a missing field is `None`, an explicit `null` is `Some(None)`.
-pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
+/// Trims surrounding white space while deserialising, so the rules check what is stored.
+pub fn trimmed<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
+    String::deserialize(de).map(|s| s.trim().to_owned())
+}
+
+/// [`trimmed`] for optional fields (use with `#[serde(default)]`).
+pub fn trimmed_option<'de, D: Deserializer<'de>>(de: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(de).map(|o| o.map(|s| s.trim().to_owned()))
+}
+
+/// [`trimmed`] for PATCH fields: a missing field is `None` (with `#[serde(default)]`), an
+/// explicit `null` is `Some(None)`.
+pub fn trimmed_double_option<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(de).map(|o| Some(o.map(|s| s.trim().to_owned())))
 }
 
 /// Display names: 2–60 characters once trimmed, no control characters.

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 #[serde(deny_unknown_fields)]
 pub struct CreateTokenRequest {
     /// To recognise it later, e.g. "price-watch script".
+    #[serde(deserialize_with = "super::trimmed")]
     #[validate(length(min = 1, max = 80), custom(function = "super::single_line"))]
     #[schema(example = "price-watch script")]
     pub name: String,

@@ -112,21 +112,22 @@ impl TryFrom<User> for PublicProfile {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
+    #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(custom(function = "super::display_name"))]
     pub display_name: Option<String>,
     pub locale: Option<Locale>,
     /// Switching to `professional` requires a `company_name`; switching to `private` clears the
     /// company fields.
     pub account_type: Option<AccountType>,
-    #[serde(default, deserialize_with = "super::double_option")]
+    #[serde(default, deserialize_with = "super::trimmed_double_option")]
     #[validate(length(min = 2, max = 120), custom(function = "super::single_line"))]
     #[schema(nullable)]
     pub company_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::double_option")]
+    #[serde(default, deserialize_with = "super::trimmed_double_option")]
     #[validate(length(min = 2, max = 40), custom(function = "super::single_line"))]
     #[schema(nullable)]
     pub company_registration: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::double_option")]
+    #[serde(default, deserialize_with = "super::trimmed_double_option")]
     #[validate(custom(function = "super::phone"))]
     #[schema(nullable)]
     pub phone: Option<Option<String>>,

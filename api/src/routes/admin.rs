@@ -8,7 +8,7 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::db::{self, sessions, users};
+use crate::db::{self, access_tokens, sessions, users};
 use crate::domain::Role;
 use crate::dto::admin::{AdminUser, AdminUserPage, RoleRequest, SuspendRequest, UserListQuery};
 use crate::error::{ApiError, FieldErrors, Problem};
@@ -107,8 +107,8 @@ fn no_such_user() -> ApiError {
     ApiError::NotFound("No such account.".into())
 }
 
-/// Suspend an account: the user cannot log in, every session and token dies at once, and
-/// their public profile disappears.
+/// Suspend an account: the user cannot log in, every session and personal access token dies
+/// at once (and stays dead after a reinstatement), and their public profile disappears.
 #[utoipa::path(
     tag = "admin",
     operation_id = "admin_suspend_user",
@@ -136,16 +136,26 @@ pub async fn suspend_user(
     not_yourself(&admin, id, "suspend")?;
     let updated = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let Some(user) = users::set_status(conn, id, "suspended")? else {
-                return Ok(None);
-            };
+            match users::find(conn, id)? {
+                None => return Ok(Err(no_such_user())),
+                Some(u) if u.status == "deleted" => {
+                    return Ok(Err(ApiError::Conflict {
+                        detail: "This account is deleted.".into(),
+                        errors: FieldErrors::new(),
+                    }));
+                }
+                Some(_) => {}
+            }
+            let user =
+                users::set_status(conn, id, "suspended")?.ok_or(diesel::result::Error::NotFound)?;
             users::bump_token_version(conn, id)?;
             sessions::revoke_all_for_user(conn, id)?;
-            Ok::<_, diesel::result::Error>(Some(user))
+            // Tokens die for good: reinstatement does not bring them back.
+            access_tokens::revoke_all_for_user(conn, id)?;
+            Ok::<_, diesel::result::Error>(Ok(user))
         })
     })
-    .await?
-    .ok_or_else(no_such_user)?;
+    .await??;
     log::info!(
         "admin {} suspended account {id}: {}",
         admin.id,

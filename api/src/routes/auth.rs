@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::session::{self, REFRESH_COOKIE};
 use crate::auth::{AuthUser, password};
 use crate::db::{self, email_tokens, sessions, users};
-use crate::domain::{Locale, normalise_email};
+use crate::domain::{Locale, Scope, normalise_email};
 use crate::dto::auth::{LoginRequest, RefreshRequest, RegisterRequest, TokenResponse};
 use crate::dto::auth_flows::{ForgotPasswordRequest, ResetPasswordRequest, VerifyEmailRequest};
 use crate::dto::users::Me;
@@ -384,6 +384,7 @@ pub async fn resend_verification(
     req: HttpRequest,
     user: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
+    user.require_scope(Scope::Account)?;
     state
         .limits
         .check_auth(&req, "resend", Some(&user.id.to_string()))?;
@@ -468,7 +469,8 @@ pub async fn forgot_password(
 }
 
 /// Choose a new password with the token from the reset email. Every session and access token
-/// of the account ends; log in again with the new password.
+/// of the account ends; log in again with the new password. Personal access tokens stay valid
+/// (revoke them under `/users/me/tokens`).
 #[utoipa::path(
     tag = "auth",
     operation_id = "reset_password",

@@ -5,7 +5,7 @@ use chrono::Utc;
 use diesel::Connection;
 use uuid::Uuid;
 
-use crate::auth::session::{self, REFRESH_COOKIE};
+use crate::auth::session;
 use crate::auth::{AuthUser, password};
 use crate::db::{self, access_tokens, email_tokens, sessions, users};
 use crate::domain::{AccountType, Scope};
@@ -118,7 +118,9 @@ pub async fn update_me(
 }
 
 /// Change your password (the current one is required). Every other session and access token
-/// ends; this one gets a fresh pair in the answer.
+/// ends; this one gets a fresh pair in the answer (the refresh token as a cookie with
+/// `"token_delivery": "cookie"`). Personal access tokens stay valid: revoke them under
+/// `/users/me/tokens` if they may have leaked.
 #[utoipa::path(
     tag = "users",
     operation_id = "change_password",
@@ -143,6 +145,7 @@ pub async fn change_password(
         .limits
         .check_auth(&req, "password", Some(&user.id.to_string()))?;
     let ValidJson(body) = body;
+    let delivery = body.token_delivery;
     let current = load_me(&state, user.id).await?;
     if !password::verify(body.current_password, Some(current.password_hash.clone())).await? {
         return Err(ApiError::field(
@@ -171,7 +174,7 @@ pub async fn change_password(
         })
     })
     .await?;
-    session::respond(HttpResponse::Ok(), issued, session::delivery_of(&req), user)
+    session::respond(HttpResponse::Ok(), issued, delivery, user)
 }
 
 /// Everything Hangar holds about you, as JSON (your right of access under the GDPR).
@@ -235,7 +238,6 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
 #[delete("/users/me")]
 pub async fn delete_me(
     state: web::Data<AppState>,
-    req: HttpRequest,
     user: AuthUser,
     body: ValidJson<DeleteAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -250,10 +252,9 @@ pub async fn delete_me(
     })
     .await?;
     log::info!("account {id} deleted by its owner");
+    // The browser does not send the cookie here (its path is /api/v1/auth): clear it anyway.
     let mut res = HttpResponse::NoContent();
-    if req.cookie(REFRESH_COOKIE).is_some() {
-        session::clear_cookie(&mut res);
-    }
+    session::clear_cookie(&mut res);
     Ok(res.finish())
 }
 

@@ -1,6 +1,8 @@
 //! Black-box tests: the real service on a random port, a real PostgreSQL database per test,
 //! HTTP in between. One binary with one module per area keeps link time low.
 
+mod admin;
+mod auth;
 mod binary;
 mod cors;
 mod db;
@@ -11,3 +13,5 @@ mod mail;
 mod openapi;
 mod readiness;
 mod static_files;
+mod tokens;
+mod users;
