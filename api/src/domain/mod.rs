@@ -1,6 +1,9 @@
 //! Domain vocabulary shared by the database rows and the API types. Stored as `text` with a
 //! `CHECK` constraint; these enums are the only way the code reads or writes those values.
 
+pub mod attributes;
+pub mod registration;
+
 use std::fmt;
 use std::str::FromStr;
 
