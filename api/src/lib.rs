@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod mail;
+pub mod media;
 pub mod openapi;
 pub mod routes;
 pub mod startup;
