@@ -75,12 +75,14 @@ pub enum ProblemKind {
     UnsupportedMediaType,
     UriTooLong,
     TooManyRequests,
+    PreconditionFailed,
+    PreconditionRequired,
     ServiceUnavailable,
     Internal,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 13] = [
+    pub const ALL: [ProblemKind; 15] = [
         ProblemKind::BadRequest,
         ProblemKind::Unauthorized,
         ProblemKind::Forbidden,
@@ -92,6 +94,8 @@ impl ProblemKind {
         ProblemKind::UnsupportedMediaType,
         ProblemKind::UriTooLong,
         ProblemKind::TooManyRequests,
+        ProblemKind::PreconditionFailed,
+        ProblemKind::PreconditionRequired,
         ProblemKind::ServiceUnavailable,
         ProblemKind::Internal,
     ];
@@ -102,6 +106,8 @@ impl ProblemKind {
             ProblemKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ProblemKind::Forbidden => StatusCode::FORBIDDEN,
             ProblemKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ProblemKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ProblemKind::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ProblemKind::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             ProblemKind::NotFound => StatusCode::NOT_FOUND,
             ProblemKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -121,6 +127,8 @@ impl ProblemKind {
             ProblemKind::Unauthorized => "unauthorized",
             ProblemKind::Forbidden => "forbidden",
             ProblemKind::TooManyRequests => "too-many-requests",
+            ProblemKind::PreconditionFailed => "precondition-failed",
+            ProblemKind::PreconditionRequired => "precondition-required",
             ProblemKind::Validation => "validation",
             ProblemKind::NotFound => "not-found",
             ProblemKind::MethodNotAllowed => "method-not-allowed",
@@ -143,6 +151,8 @@ impl ProblemKind {
             ProblemKind::Unauthorized => "Authentication required",
             ProblemKind::Forbidden => "Forbidden",
             ProblemKind::TooManyRequests => "Too many requests",
+            ProblemKind::PreconditionFailed => "Changed meanwhile",
+            ProblemKind::PreconditionRequired => "If-Match required",
             ProblemKind::Validation => "Invalid input",
             ProblemKind::NotFound => "Not found",
             ProblemKind::MethodNotAllowed => "Method not allowed",
@@ -168,6 +178,12 @@ impl ProblemKind {
                 "authenticated, but not allowed: a role or token scope is missing, or the account is suspended"
             }
             ProblemKind::TooManyRequests => "too many attempts; retry after `Retry-After` seconds",
+            ProblemKind::PreconditionFailed => {
+                "`If-Match` names an older version: someone changed the object since you read it"
+            }
+            ProblemKind::PreconditionRequired => {
+                "this change needs `If-Match` with the object's ETag, so concurrent edits cannot overwrite each other"
+            }
             ProblemKind::Validation => {
                 "the request was read but some values are not acceptable; `errors` says which and why"
             }
@@ -206,6 +222,10 @@ pub enum ApiError {
     /// Authenticated but not allowed.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
     #[error("rate limited for {retry_after} s")]
     TooManyRequests { retry_after: u64 },
     #[error("validation failed: {detail}")]
@@ -237,6 +257,8 @@ impl ApiError {
             ApiError::Unauthorized(_) => ProblemKind::Unauthorized,
             ApiError::Forbidden(_) => ProblemKind::Forbidden,
             ApiError::TooManyRequests { .. } => ProblemKind::TooManyRequests,
+            ApiError::PreconditionFailed(_) => ProblemKind::PreconditionFailed,
+            ApiError::PreconditionRequired(_) => ProblemKind::PreconditionRequired,
             ApiError::Validation { .. } => ProblemKind::Validation,
             ApiError::NotFound(_) => ProblemKind::NotFound,
             ApiError::MethodNotAllowed { .. } => ProblemKind::MethodNotAllowed,
@@ -275,7 +297,9 @@ impl ApiError {
             ApiError::BadRequest(d)
             | ApiError::NotFound(d)
             | ApiError::Unauthorized(d)
-            | ApiError::Forbidden(d) => (d.clone(), FieldErrors::new()),
+            | ApiError::Forbidden(d)
+            | ApiError::PreconditionFailed(d)
+            | ApiError::PreconditionRequired(d) => (d.clone(), FieldErrors::new()),
             ApiError::TooManyRequests { retry_after } => (
                 format!("Too many attempts. Retry in {retry_after} seconds."),
                 FieldErrors::new(),

@@ -69,6 +69,37 @@ pub fn queue_password_reset(
     outbox::queue(conn, to, subject, body)
 }
 
+#[allow(clippy::too_many_arguments)]
+pub fn queue_expiry_reminder(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    listing: uuid::Uuid,
+    title: &str,
+    date: &str,
+) -> QueryResult<uuid::Uuid> {
+    let url = format!("{base_url}/listings/{listing}");
+    let (subject, body) = match locale {
+        Locale::Fr => (
+            format!("Votre annonce « {title} » expire le {date}"),
+            format!(
+                "Bonjour {name},\n\nVotre annonce « {title} » expire le {date}. Pour la garder en ligne 60 jours de plus, \
+                 renouvelez-la depuis « Mes annonces » :\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+        Locale::En => (
+            format!("Your listing \"{title}\" expires on {date}"),
+            format!(
+                "Hello {name},\n\nYour listing \"{title}\" expires on {date}. To keep it online for another 60 days, \
+                 renew it from \"My listings\":\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+    };
+    outbox::queue(conn, to, subject, body)
+}
+
 /// Delivers the outbox: every `interval`, leases due mails, sends them over SMTP (or, without
 /// `SMTP_URL` in development, writes them to the log) and records the outcome. Failed mails
 /// are retried with exponential backoff; several API replicas can run senders side by side.

@@ -27,6 +27,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub limits: Limits,
+    /// Listing views not yet written (see [`crate::jobs`]).
+    pub views: Arc<crate::jobs::ViewCounter>,
 }
 
 /// Why the service could not start. Printed as one line by `main`.
@@ -49,6 +51,7 @@ pub struct Application {
     server: Server,
     pool: PgPool,
     mail_sender: tokio::task::JoinHandle<()>,
+    jobs: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -99,7 +102,15 @@ impl Application {
             settings: settings.clone(),
             jwt,
             limits,
+            views: Arc::new(crate::jobs::ViewCounter::default()),
         });
+        let jobs = crate::jobs::spawn(
+            pool.clone(),
+            state.views.clone(),
+            state.settings.public_base_url.clone(),
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_secs(300),
+        );
 
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
@@ -142,6 +153,7 @@ impl Application {
             server: server.run(),
             pool,
             mail_sender: sender.spawn(poll_interval),
+            jobs,
         })
     }
 
@@ -163,6 +175,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.mail_sender.abort();
+        self.jobs.abort();
         result
     }
 }

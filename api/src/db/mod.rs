@@ -7,6 +7,8 @@
 
 pub mod access_tokens;
 pub mod email_tokens;
+pub mod idempotency;
+pub mod listings;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;

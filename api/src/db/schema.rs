@@ -84,11 +84,103 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Bytea,
+        response_status -> Int4,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_events (id) {
+        id -> Int8,
+        listing_id -> Uuid,
+        actor_id -> Nullable<Uuid>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        price_amount -> Nullable<Int8>,
+        currency -> Nullable<Bpchar>,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listing_photos (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        position -> Int4,
+        sha256 -> Bpchar,
+        width -> Int4,
+        height -> Int4,
+        widths -> Array<Int4>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    listings (id) {
+        id -> Uuid,
+        seller_id -> Uuid,
+        category_id -> Uuid,
+        status -> Text,
+        title -> Text,
+        description -> Text,
+        price_amount -> Nullable<Int8>,
+        currency -> Bpchar,
+        price_kind -> Text,
+        vat_included -> Nullable<Bool>,
+        condition -> Text,
+        airfield_icao -> Nullable<Bpchar>,
+        city -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        country -> Nullable<Bpchar>,
+        lat -> Nullable<Float8>,
+        lon -> Nullable<Float8>,
+        show_phone -> Bool,
+        make -> Nullable<Text>,
+        model -> Nullable<Text>,
+        year -> Nullable<Int4>,
+        registration -> Nullable<Text>,
+        ttaf_hours -> Nullable<Float8>,
+        engine_hours -> Nullable<Float8>,
+        smoh_hours -> Nullable<Float8>,
+        tbo_hours -> Nullable<Float8>,
+        hours_to_tbo -> Nullable<Float8>,
+        seats -> Nullable<Int2>,
+        ifr -> Nullable<Bool>,
+        fuel -> Nullable<Text>,
+        attributes -> Jsonb,
+        version -> Int4,
+        view_count -> Int8,
+        favourite_count -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        published_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        sold_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        expiry_reminder_sent_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(idempotency_keys -> users (user_id));
+diesel::joinable!(listing_events -> listings (listing_id));
+diesel::joinable!(listing_photos -> listings (listing_id));
 diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    idempotency_keys,
+    listing_events,
+    listing_photos,
+    listings,
     email_tokens,
     outbox,
     personal_access_tokens,

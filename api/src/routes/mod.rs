@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod fallback;
 pub mod health;
+pub mod listings;
 pub mod meta;
 pub mod tokens;
 pub mod users;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(utoipa_actix_web::scope("/auth").configure(auth::configure))
             .configure(users::configure)
             .configure(tokens::configure)
+            .configure(listings::configure)
             .service(utoipa_actix_web::scope("/admin").configure(admin::configure)),
     );
 }

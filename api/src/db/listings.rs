@@ -1,0 +1,304 @@
+//! `listings` rows, their events (audit trail and price history) and photos.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{listing_events, listing_photos, listings};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = listings, check_for_backend(diesel::pg::Pg))]
+pub struct Listing {
+    pub id: Uuid,
+    pub seller_id: Uuid,
+    pub category_id: Uuid,
+    pub status: String,
+    pub title: String,
+    pub description: String,
+    pub price_amount: Option<i64>,
+    pub currency: String,
+    pub price_kind: String,
+    pub vat_included: Option<bool>,
+    pub condition: String,
+    pub airfield_icao: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub show_phone: bool,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<i32>,
+    pub registration: Option<String>,
+    pub ttaf_hours: Option<f64>,
+    pub engine_hours: Option<f64>,
+    pub smoh_hours: Option<f64>,
+    pub tbo_hours: Option<f64>,
+    pub hours_to_tbo: Option<f64>,
+    pub seats: Option<i16>,
+    pub ifr: Option<bool>,
+    pub fuel: Option<String>,
+    pub attributes: serde_json::Value,
+    pub version: i32,
+    pub view_count: i64,
+    pub favourite_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub sold_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub expiry_reminder_sent_at: Option<DateTime<Utc>>,
+}
+
+/// The fields a seller writes (create, or full replacement on edit); the searchable
+/// attribute columns are derived from `attributes` by the caller.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = listings, treat_none_as_null = true)]
+pub struct ListingContent {
+    pub category_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub price_amount: Option<i64>,
+    pub currency: String,
+    pub price_kind: String,
+    pub vat_included: Option<bool>,
+    pub condition: String,
+    pub airfield_icao: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub show_phone: bool,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<i32>,
+    pub registration: Option<String>,
+    pub ttaf_hours: Option<f64>,
+    pub engine_hours: Option<f64>,
+    pub smoh_hours: Option<f64>,
+    pub tbo_hours: Option<f64>,
+    pub seats: Option<i16>,
+    pub ifr: Option<bool>,
+    pub fuel: Option<String>,
+    pub attributes: serde_json::Value,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = listings)]
+struct NewListing<'a> {
+    id: Uuid,
+    seller_id: Uuid,
+    status: &'a str,
+    published_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    #[diesel(embed)]
+    content: &'a ListingContent,
+}
+
+/// How long a publication lasts before it expires (the seller can renew).
+pub const PUBLICATION_DAYS: i64 = 60;
+
+pub fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    seller_id: Uuid,
+    publish: bool,
+    content: &ListingContent,
+) -> QueryResult<Listing> {
+    let now = Utc::now();
+    diesel::insert_into(listings::table)
+        .values(&NewListing {
+            id,
+            seller_id,
+            status: if publish { "published" } else { "draft" },
+            published_at: publish.then_some(now),
+            expires_at: publish.then(|| now + chrono::Duration::days(PUBLICATION_DAYS)),
+            content,
+        })
+        .returning(Listing::as_returning())
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Listing>> {
+    listings::table
+        .find(id)
+        .select(Listing::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces the content if the row is still at `version`; `None` when it moved on.
+pub fn update_content(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    content: &ListingContent,
+) -> QueryResult<Option<Listing>> {
+    diesel::update(listings::table.find(id).filter(listings::version.eq(version)))
+        .set((content, listings::version.eq(listings::version + 1)))
+        .returning(Listing::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+/// A status change and its timestamps, if the row is still at `version`.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = listings)]
+pub struct StatusChange {
+    pub status: Option<String>,
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+    pub sold_at: Option<Option<DateTime<Utc>>>,
+    pub deleted_at: Option<Option<DateTime<Utc>>>,
+    pub expiry_reminder_sent_at: Option<Option<DateTime<Utc>>>,
+}
+
+pub fn change_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    version: i32,
+    change: &StatusChange,
+) -> QueryResult<Option<Listing>> {
+    diesel::update(listings::table.find(id).filter(listings::version.eq(version)))
+        .set((change, listings::version.eq(listings::version + 1)))
+        .returning(Listing::as_returning())
+        .get_result(conn)
+        .optional()
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = listing_events)]
+pub struct NewEvent {
+    pub listing_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub kind: &'static str,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub price_amount: Option<i64>,
+    pub currency: Option<String>,
+    pub details: serde_json::Value,
+}
+
+pub fn record(conn: &mut PgConnection, event: &NewEvent) -> QueryResult<usize> {
+    diesel::insert_into(listing_events::table).values(event).execute(conn)
+}
+
+/// One price, from when it was set.
+#[derive(Debug, Clone, Queryable)]
+pub struct PricePoint {
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Every price the listing had, oldest first (creation included).
+pub fn price_history(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<PricePoint>> {
+    listing_events::table
+        .filter(listing_events::listing_id.eq(id))
+        .filter(listing_events::kind.eq_any(["created", "price"]))
+        .order(listing_events::id.asc())
+        .select((
+            listing_events::price_amount,
+            listing_events::currency,
+            listing_events::created_at,
+        ))
+        .load(conn)
+}
+
+/// A seller's listings, newest first, after the keyset (created_at, id).
+pub fn by_seller(
+    conn: &mut PgConnection,
+    seller: Uuid,
+    statuses: &[String],
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Listing>> {
+    let mut query = listings::table
+        .filter(listings::seller_id.eq(seller))
+        .filter(listings::status.eq_any(statuses))
+        .into_boxed();
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            listings::created_at
+                .lt(created_at)
+                .or(listings::created_at.eq(created_at).and(listings::id.lt(id))),
+        );
+    }
+    query
+        .order((listings::created_at.desc(), listings::id.desc()))
+        .limit(limit)
+        .select(Listing::as_select())
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = listing_photos, check_for_backend(diesel::pg::Pg))]
+pub struct Photo {
+    pub id: Uuid,
+    pub listing_id: Uuid,
+    pub position: i32,
+    pub sha256: String,
+    pub width: i32,
+    pub height: i32,
+    pub widths: Vec<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn photos(conn: &mut PgConnection, listing: Uuid) -> QueryResult<Vec<Photo>> {
+    listing_photos::table
+        .filter(listing_photos::listing_id.eq(listing))
+        .order(listing_photos::position.asc())
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+/// First photos of several listings at once (their covers), for lists.
+pub fn covers(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Photo>> {
+    listing_photos::table
+        .filter(listing_photos::listing_id.eq_any(ids))
+        .filter(listing_photos::position.eq(0))
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+pub fn add_photo(conn: &mut PgConnection, photo: &Photo) -> QueryResult<usize> {
+    diesel::insert_into(listing_photos::table).values(photo).execute(conn)
+}
+
+pub fn delete_photo(conn: &mut PgConnection, listing: Uuid, photo: Uuid) -> QueryResult<usize> {
+    diesel::delete(
+        listing_photos::table
+            .filter(listing_photos::listing_id.eq(listing))
+            .filter(listing_photos::id.eq(photo)),
+    )
+    .execute(conn)
+}
+
+/// Renumbers the photos 0..n in the given order (all of the listing's photos, each once).
+pub fn reorder_photos(conn: &mut PgConnection, listing: Uuid, order: &[Uuid]) -> QueryResult<()> {
+    diesel::sql_query("SET CONSTRAINTS listing_photos_position_key DEFERRED").execute(conn)?;
+    for (position, id) in order.iter().enumerate() {
+        diesel::update(
+            listing_photos::table
+                .filter(listing_photos::listing_id.eq(listing))
+                .filter(listing_photos::id.eq(id)),
+        )
+        .set(listing_photos::position.eq(position as i32))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds buffered view counts.
+pub fn add_views(conn: &mut PgConnection, counts: &[(Uuid, i64)]) -> QueryResult<()> {
+    for (id, n) in counts {
+        diesel::update(listings::table.find(id))
+            .set(listings::view_count.eq(listings::view_count + n))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Background work of the API process: listing view counts, expiry and its reminder mail,
+//! purges. Each round is idempotent, so several replicas may run it (the row updates are
+//! conditional), and a failed round is simply retried at the next tick.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{Duration, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::{listing_events, listings, users};
+use crate::db::{self, PgPool};
+use crate::domain::Locale;
+
+/// Views counted in memory and added to the rows in batches, so reading a listing never
+/// writes its (hot) row.
+#[derive(Default)]
+pub struct ViewCounter {
+    pending: Mutex<HashMap<Uuid, i64>>,
+}
+
+impl ViewCounter {
+    pub fn count(&self, listing: Uuid) {
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending.entry(listing).or_default() += 1;
+        }
+    }
+
+    fn take(&self) -> Vec<(Uuid, i64)> {
+        self.pending
+            .lock()
+            .map(|mut p| p.drain().collect())
+            .unwrap_or_default()
+    }
+
+    /// Writes the pending counts; on failure they are put back for the next round.
+    pub async fn flush(&self, pool: &PgPool) {
+        let counts = self.take();
+        if counts.is_empty() {
+            return;
+        }
+        let batch = counts.clone();
+        if let Err(err) = db::run(pool, move |conn| crate::db::listings::add_views(conn, &batch)).await {
+            log::warn!("view counts not saved yet: {err}");
+            if let Ok(mut pending) = self.pending.lock() {
+                for (id, n) in counts {
+                    *pending.entry(id).or_default() += n;
+                }
+            }
+        }
+    }
+}
+
+/// Days before expiry when the seller is reminded.
+const REMINDER_DAYS: i64 = 7;
+/// Days a deleted listing is kept before it is purged.
+const PURGE_AFTER_DAYS: i64 = 30;
+
+/// Expires listings past their date (recording the event), reminds sellers whose listings
+/// expire within a week, purges listings deleted more than 30 days ago and old idempotency
+/// keys. Returns (expired, reminded, purged).
+pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usize, usize, usize)> {
+    conn.transaction(|conn| {
+        let now = Utc::now();
+        let expired: Vec<Uuid> = diesel::update(
+            listings::table
+                .filter(listings::status.eq("published"))
+                .filter(listings::expires_at.lt(now)),
+        )
+        .set((listings::status.eq("expired"), listings::version.eq(listings::version + 1)))
+        .returning(listings::id)
+        .get_results(conn)?;
+        for id in &expired {
+            diesel::insert_into(listing_events::table)
+                .values((
+                    listing_events::listing_id.eq(id),
+                    listing_events::kind.eq("status"),
+                    listing_events::from_status.eq("published"),
+                    listing_events::to_status.eq("expired"),
+                ))
+                .execute(conn)?;
+        }
+
+        let due: Vec<(Uuid, String, Option<chrono::DateTime<Utc>>, String, String, String)> = listings::table
+            .inner_join(users::table.on(users::id.eq(listings::seller_id)))
+            .filter(listings::status.eq("published"))
+            .filter(listings::expiry_reminder_sent_at.is_null())
+            .filter(listings::expires_at.lt(now + Duration::days(REMINDER_DAYS)))
+            .filter(users::status.eq("active"))
+            .select((
+                listings::id,
+                listings::title,
+                listings::expires_at,
+                users::email,
+                users::display_name,
+                users::locale,
+            ))
+            .for_update()
+            .skip_locked()
+            .load(conn)?;
+        for (id, title, expires_at, email, name, locale) in &due {
+            let locale = locale.parse().unwrap_or(Locale::Fr);
+            let date = expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+            crate::mail::queue_expiry_reminder(conn, base_url, email, name, locale, *id, title, &date)?;
+            diesel::update(listings::table.find(id))
+                .set(listings::expiry_reminder_sent_at.eq(now))
+                .execute(conn)?;
+        }
+
+        let purged = diesel::delete(
+            listings::table
+                .filter(listings::status.eq("deleted"))
+                .filter(listings::deleted_at.lt(now - Duration::days(PURGE_AFTER_DAYS))),
+        )
+        .execute(conn)?;
+        crate::db::idempotency::purge_expired(conn)?;
+        Ok((expired.len(), due.len(), purged))
+    })
+}
+
+/// Runs view flushes every `views_every` and maintenance every `maintenance_every`.
+pub fn spawn(
+    pool: PgPool,
+    views: std::sync::Arc<ViewCounter>,
+    base_url: String,
+    views_every: std::time::Duration,
+    maintenance_every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut views_tick = tokio::time::interval(views_every);
+        let mut maintenance_tick = tokio::time::interval(maintenance_every);
+        views_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        maintenance_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = views_tick.tick() => views.flush(&pool).await,
+                _ = maintenance_tick.tick() => {
+                    let base = base_url.clone();
+                    match db::run(&pool, move |conn| maintenance(conn, &base)).await {
+                        Ok((0, 0, 0)) => {}
+                        Ok((expired, reminded, purged)) => log::info!(
+                            "listings: {expired} expired, {reminded} reminded, {purged} purged"
+                        ),
+                        Err(err) => log::warn!("maintenance round failed: {err}"),
+                    }
+                }
+            }
+        }
+    })
+}
