@@ -117,9 +117,33 @@ where
 }
 
 fn serde_urlencoded_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    actix_web::web::Query::<T>::from_query(query)
-        .map(actix_web::web::Query::into_inner)
-        .map_err(query_error)
+    use actix_web::web::Query;
+    Query::<T>::from_query(query)
+        .map(Query::into_inner)
+        .map_err(|err| {
+            let message = err.to_string();
+            let mut error = query_error(err);
+            // serde names unknown and missing parameters, but not one whose value does not
+            // parse ("invalid digit found in string"): find it by reading each parameter
+            // alone and keeping the one that fails with the same message.
+            if let ApiError::Validation { errors, .. } = &mut error
+                && errors.contains_key("query")
+                && let Some(name) = query.split('&').find_map(|pair| {
+                    let fails_alike = Query::<T>::from_query(pair)
+                        .err()
+                        .is_some_and(|e| e.to_string() == message);
+                    let key = Query::<Vec<(String, String)>>::from_query(pair)
+                        .ok()
+                        .and_then(|pairs| pairs.into_inner().into_iter().next())
+                        .map(|(key, _)| key);
+                    key.filter(|_| fails_alike)
+                })
+                && let Some(messages) = errors.remove("query")
+            {
+                errors.insert(name, messages);
+            }
+            error
+        })
 }
 
 fn query_error(err: QueryPayloadError) -> ApiError {
@@ -486,6 +510,27 @@ mod tests {
                 "{why}: {:?}",
                 problem.errors
             );
+        }
+    }
+
+    #[derive(Debug, Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        q: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let cases = [
+            ("q=x&limit=ten", "limit", "a value that does not parse"),
+            ("limit=-1", "limit", "a negative number"),
+            ("q=x&colour=red", "colour", "an unknown parameter"),
+        ];
+        for (query, field, why) in cases {
+            let err = serde_urlencoded_query::<Params>(query).expect_err(why);
+            assert!(err.problem().errors.contains_key(field), "{why}: {err:?}");
         }
     }
 
