@@ -13,6 +13,7 @@ pub mod limits;
 pub mod mail;
 pub mod openapi;
 pub mod routes;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;
 

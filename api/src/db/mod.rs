@@ -6,6 +6,7 @@
 //! never stalls an HTTP worker thread.
 
 pub mod access_tokens;
+pub mod airfields;
 pub mod email_tokens;
 pub mod outbox;
 pub mod schema;
