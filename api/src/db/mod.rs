@@ -7,7 +7,9 @@
 
 pub mod access_tokens;
 pub mod airfields;
+pub mod categories;
 pub mod email_tokens;
+pub mod makes;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;

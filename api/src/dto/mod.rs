@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod auth_flows;
+pub mod catalogue;
 pub mod tokens;
 pub mod users;
 
