@@ -2,6 +2,7 @@
 //! HTTP in between. One binary with one module per area keeps link time low.
 
 mod binary;
+mod catalogue;
 mod cors;
 mod db;
 mod docs;
