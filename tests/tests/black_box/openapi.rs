@@ -63,16 +63,28 @@ async fn served_spec_is_openapi_3_1_and_documents_every_route() {
         }
     }
     // The bearer scheme is declared, and every protected operation documents its 401.
-    assert_eq!(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(security) = op["security"].as_array() {
-                assert!(security.iter().all(|s| s.get("bearer").is_some()), "{method} {path}");
-                assert!(op["responses"].get("401").is_some(), "{method} {path} documents 401");
+                assert!(
+                    security.iter().all(|s| s.get("bearer").is_some()),
+                    "{method} {path}"
+                );
+                assert!(
+                    op["responses"].get("401").is_some(),
+                    "{method} {path} documents 401"
+                );
             }
             if op.get("requestBody").is_some() {
                 for code in ["400", "413", "415", "422"] {
-                    assert!(op["responses"].get(code).is_some(), "{method} {path} documents {code}");
+                    assert!(
+                        op["responses"].get(code).is_some(),
+                        "{method} {path} documents {code}"
+                    );
                 }
             }
         }
