@@ -3,9 +3,13 @@
 //! and by the OpenAPI generator.
 
 pub mod admin;
+pub mod airfields;
 pub mod auth;
+pub mod cache;
+pub mod categories;
 pub mod fallback;
 pub mod health;
+pub mod makes;
 pub mod meta;
 pub mod tokens;
 pub mod users;
@@ -21,6 +25,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(utoipa_actix_web::scope("/auth").configure(auth::configure))
             .configure(users::configure)
             .configure(tokens::configure)
+            .configure(categories::configure)
+            .configure(makes::configure)
+            .configure(airfields::configure)
             .service(utoipa_actix_web::scope("/admin").configure(admin::configure)),
     );
 }
