@@ -456,6 +456,7 @@ fn unique_constraint_field(constraint: &str) -> (Option<&'static str>, &'static 
         "users_email_key" | "users_email_lower_idx" => {
             (Some("email"), "An account with this email already exists.")
         }
+        "categories_slug_key" => (Some("slug"), "A category with this slug already exists."),
         _ => (None, "An object with the same unique value already exists."),
     }
 }

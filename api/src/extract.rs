@@ -490,6 +490,27 @@ mod tests {
         }
     }
 
+    #[derive(Debug, Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Params {
+        q: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let cases = [
+            ("q=x&limit=ten", "limit", "a value that does not parse"),
+            ("limit=-1", "limit", "a negative number"),
+            ("q=x&colour=red", "colour", "an unknown parameter"),
+        ];
+        for (query, field, why) in cases {
+            let err = serde_urlencoded_query::<Params>(query).expect_err(why);
+            assert!(err.problem().errors.contains_key(field), "{why}: {err:?}");
+        }
+    }
+
     #[actix_web::test]
     async fn valid_body_passes() -> Result<(), ApiError> {
         let ValidJson(s) = extract(

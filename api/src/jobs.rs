@@ -42,7 +42,11 @@ impl ViewCounter {
             return;
         }
         let batch = counts.clone();
-        if let Err(err) = db::run(pool, move |conn| crate::db::listings::add_views(conn, &batch)).await {
+        if let Err(err) = db::run(pool, move |conn| {
+            crate::db::listings::add_views(conn, &batch)
+        })
+        .await
+        {
             log::warn!("view counts not saved yet: {err}");
             if let Ok(mut pending) = self.pending.lock() {
                 for (id, n) in counts {
@@ -52,6 +56,17 @@ impl ViewCounter {
         }
     }
 }
+
+/// A listing due for its expiry reminder: id, title, expiry, and the seller's email, name,
+/// locale.
+type ReminderRow = (
+    Uuid,
+    String,
+    Option<chrono::DateTime<Utc>>,
+    String,
+    String,
+    String,
+);
 
 /// Days before expiry when the seller is reminded.
 const REMINDER_DAYS: i64 = 7;
@@ -69,7 +84,10 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
                 .filter(listings::status.eq("published"))
                 .filter(listings::expires_at.lt(now)),
         )
-        .set((listings::status.eq("expired"), listings::version.eq(listings::version + 1)))
+        .set((
+            listings::status.eq("expired"),
+            listings::version.eq(listings::version + 1),
+        ))
         .returning(listings::id)
         .get_results(conn)?;
         for id in &expired {
@@ -83,7 +101,7 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
                 .execute(conn)?;
         }
 
-        let due: Vec<(Uuid, String, Option<chrono::DateTime<Utc>>, String, String, String)> = listings::table
+        let due: Vec<ReminderRow> = listings::table
             .inner_join(users::table.on(users::id.eq(listings::seller_id)))
             .filter(listings::status.eq("published"))
             .filter(listings::expiry_reminder_sent_at.is_null())
@@ -102,8 +120,12 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
             .load(conn)?;
         for (id, title, expires_at, email, name, locale) in &due {
             let locale = locale.parse().unwrap_or(Locale::Fr);
-            let date = expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-            crate::mail::queue_expiry_reminder(conn, base_url, email, name, locale, *id, title, &date)?;
+            let date = expires_at
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            crate::mail::queue_expiry_reminder(
+                conn, base_url, email, name, locale, *id, title, &date,
+            )?;
             diesel::update(listings::table.find(id))
                 .set(listings::expiry_reminder_sent_at.eq(now))
                 .execute(conn)?;

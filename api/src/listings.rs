@@ -13,7 +13,8 @@ use crate::db::users::User;
 use crate::domain::attributes::{self, Attributes};
 use crate::domain::registration;
 use crate::dto::listings::{
-    Condition, ListingInput, ListingSummary, ListingView, Location, PhotoView, Price, PricePoint, SellerSummary,
+    Condition, ListingInput, ListingSummary, ListingView, Location, PhotoView, Price, PricePoint,
+    SellerSummary,
 };
 use crate::error::{ApiError, FieldErrors};
 
@@ -37,14 +38,25 @@ fn text_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
 }
 
 /// Validates the semantic parts of `input` against the database and builds the row content.
-pub fn prepare(conn: &mut PgConnection, input: &ListingInput, seller: &User) -> Result<ListingContent, ApiError> {
+pub fn prepare(
+    conn: &mut PgConnection,
+    input: &ListingInput,
+    seller: &User,
+) -> Result<ListingContent, ApiError> {
     let category: Option<(Uuid, String, bool)> = categories::table
         .filter(categories::slug.eq(&input.category))
-        .select((categories::id, categories::attribute_group, categories::active))
+        .select((
+            categories::id,
+            categories::attribute_group,
+            categories::active,
+        ))
         .first(conn)
         .optional()?;
     let Some((category_id, group, true)) = category else {
-        return Err(field("category", "is not a category (see GET /api/v1/categories)"));
+        return Err(field(
+            "category",
+            "is not a category (see GET /api/v1/categories)",
+        ));
     };
     let mut errors = FieldErrors::new();
     let parsed = match attributes::parse(&group, input.attributes.clone()) {
@@ -55,30 +67,58 @@ pub fn prepare(conn: &mut PgConnection, input: &ListingInput, seller: &User) -> 
         }
     };
     if input.price.vat_included.is_some() && seller.account_type != "professional" {
-        errors.insert("price.vat_included".into(), vec!["is for professional sellers only".into()]);
+        errors.insert(
+            "price.vat_included".into(),
+            vec!["is for professional sellers only".into()],
+        );
     }
     let loc = &input.location;
-    let mut location = (None, loc.city.clone(), loc.postcode.clone(), loc.country.clone(), loc.lat, loc.lon);
+    let mut location = (
+        None,
+        loc.city.clone(),
+        loc.postcode.clone(),
+        loc.country.clone(),
+        loc.lat,
+        loc.lon,
+    );
     if let Some(icao) = &loc.airfield_icao {
         let icao = icao.trim().to_uppercase();
         let found: Option<(String, String, f64, f64)> = airfields::table
             .find(&icao)
-            .select((airfields::icao, airfields::country, airfields::lat, airfields::lon))
+            .select((
+                airfields::icao,
+                airfields::country,
+                airfields::lat,
+                airfields::lon,
+            ))
             .first(conn)
             .optional()?;
         match found {
             Some((icao, country, lat, lon)) => {
-                location = (Some(icao), loc.city.clone(), loc.postcode.clone(), Some(country), Some(lat), Some(lon));
+                location = (
+                    Some(icao),
+                    loc.city.clone(),
+                    loc.postcode.clone(),
+                    Some(country),
+                    Some(lat),
+                    Some(lon),
+                );
             }
             None => {
-                errors.insert("location.airfield_icao".into(), vec!["is not a known airfield".into()]);
+                errors.insert(
+                    "location.airfield_icao".into(),
+                    vec!["is not a known airfield".into()],
+                );
             }
         }
     }
     if let Some(country) = &location.3
         && !(country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase()))
     {
-        errors.insert("location.country".into(), vec!["must be an ISO country code such as FR".into()]);
+        errors.insert(
+            "location.country".into(),
+            vec!["must be an ISO country code such as FR".into()],
+        );
     }
     let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
@@ -177,8 +217,16 @@ pub fn input_of(conn: &mut PgConnection, listing: &Listing) -> Result<ListingInp
             city: listing.city.clone(),
             postcode: listing.postcode.clone(),
             country: listing.country.clone(),
-            lat: if listing.airfield_icao.is_some() { None } else { listing.lat },
-            lon: if listing.airfield_icao.is_some() { None } else { listing.lon },
+            lat: if listing.airfield_icao.is_some() {
+                None
+            } else {
+                listing.lat
+            },
+            lon: if listing.airfield_icao.is_some() {
+                None
+            } else {
+                listing.lon
+            },
         },
         show_phone: listing.show_phone,
         attributes: listing.attributes.clone(),
@@ -253,15 +301,24 @@ impl Transition {
                 expiry_reminder_sent_at: Some(None),
                 ..Default::default()
             }),
-            (Transition::Reserve, "published") => Some(StatusChange { status: to("reserved"), ..Default::default() }),
-            (Transition::Release, "reserved") => Some(StatusChange { status: to("published"), ..Default::default() }),
+            (Transition::Reserve, "published") => Some(StatusChange {
+                status: to("reserved"),
+                ..Default::default()
+            }),
+            (Transition::Release, "reserved") => Some(StatusChange {
+                status: to("published"),
+                ..Default::default()
+            }),
             (Transition::Sell, "published" | "reserved") => Some(StatusChange {
                 status: to("sold"),
                 sold_at: Some(Some(now)),
                 ..Default::default()
             }),
             (Transition::Withdraw, "draft" | "published" | "reserved" | "expired") => {
-                Some(StatusChange { status: to("withdrawn"), ..Default::default() })
+                Some(StatusChange {
+                    status: to("withdrawn"),
+                    ..Default::default()
+                })
             }
             _ => None,
         }
@@ -298,7 +355,10 @@ pub fn view(
         .first(conn)?;
     let photos = rows::photos(conn, listing.id)?;
     let history = rows::price_history(conn, listing.id)?;
-    let price_dropped = match (history.iter().filter_map(|p| p.amount).max(), listing.price_amount) {
+    let price_dropped = match (
+        history.iter().filter_map(|p| p.amount).max(),
+        listing.price_amount,
+    ) {
         (Some(highest), Some(now)) => now < highest,
         _ => false,
     };
@@ -326,12 +386,20 @@ pub fn view(
             display_name: seller.display_name.clone(),
             professional: seller.account_type == "professional",
             company_name: seller.company_name.clone(),
-            phone: if listing.show_phone { seller.phone.clone() } else { None },
+            phone: if listing.show_phone {
+                seller.phone.clone()
+            } else {
+                None
+            },
         },
         photos: photos.iter().map(photo_view).collect(),
         price_history: history
             .into_iter()
-            .map(|p| PricePoint { amount: p.amount, currency: p.currency.map(|c| c.trim().to_owned()), since: p.at })
+            .map(|p| PricePoint {
+                amount: p.amount,
+                currency: p.currency.map(|c| c.trim().to_owned()),
+                since: p.at,
+            })
             .collect(),
         price_dropped,
         version: listing.version,
@@ -346,7 +414,10 @@ pub fn view(
 }
 
 /// Lists with their covers, in one query for the covers.
-pub fn summaries(conn: &mut PgConnection, listings: Vec<Listing>) -> Result<Vec<ListingSummary>, ApiError> {
+pub fn summaries(
+    conn: &mut PgConnection,
+    listings: Vec<Listing>,
+) -> Result<Vec<ListingSummary>, ApiError> {
     let ids: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
     let covers = rows::covers(conn, &ids)?;
     listings

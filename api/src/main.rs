@@ -1,7 +1,7 @@
 //! The `api` binary: parses settings and starts the service, or runs a sub-command.
 //!
 //! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
-//! - `api migrate`: apply pending migrations and exit.
+//! - `api migrate`: apply pending migrations, load the bundled reference data, and exit.
 //! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
 //! - `api create-admin --email E [--name N]`: make E an administrator (creating the account,
 //!   with the password read from standard input, if it does not exist). The only way to get
@@ -59,18 +59,18 @@ fn print_openapi() -> ExitCode {
 }
 
 fn migrate(settings: Settings) -> ExitCode {
-    let result = db::connect(&settings.database.url).and_then(|mut conn| db::migrate(&mut conn));
-    match result {
-        Ok(applied) if applied.is_empty() => {
+    let result = db::connect(&settings.database.url).and_then(|mut conn| {
+        let applied = db::migrate(&mut conn)?;
+        if applied.is_empty() {
             log::info!("database is up to date");
-            ExitCode::SUCCESS
         }
-        Ok(applied) => {
-            for version in applied {
-                log::info!("applied migration {version}");
-            }
-            ExitCode::SUCCESS
+        for version in applied {
+            log::info!("applied migration {version}");
         }
+        hangar_api::seed::reference_data(&mut conn).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
         Err(err) => {
             log::error!("{err}");
             ExitCode::FAILURE

@@ -55,21 +55,23 @@ pub struct Application {
 }
 
 impl Application {
-    /// Migrates the database (unless disabled), binds the listener and builds the server.
+    /// Migrates the database and loads the bundled reference data (unless disabled), binds
+    /// the listener and builds the server.
     /// With `BIND_ADDR` port 0 the OS picks a free port; [`Application::port`] tells which.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         if settings.database.migrate_on_start {
             let url = settings.database.url.clone();
-            let applied = web::block(move || {
+            web::block(move || {
                 let mut conn = db::connect(&url)?;
-                db::migrate(&mut conn)
+                for version in db::migrate(&mut conn)? {
+                    log::info!("applied migration {version}");
+                }
+                // After the migrations, which create the tables; one query when up to date.
+                crate::seed::reference_data(&mut conn).map_err(|e| e.to_string())
             })
             .await
             .map_err(|e| StartupError::Database(e.to_string()))?
             .map_err(StartupError::Database)?;
-            for version in applied {
-                log::info!("applied migration {version}");
-            }
         }
 
         web::block(crate::auth::password::warm_up)

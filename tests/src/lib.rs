@@ -81,8 +81,8 @@ fn exec(conn: &mut PgConnection, sql: &str) {
     }
 }
 
-/// Name of the template for the current migrations: it changes whenever a migration does, so
-/// a stale template is never used.
+/// Name of the template for the current migrations and reference data: it changes whenever a
+/// migration or the bundled data does, so a stale template is never used.
 fn template_name() -> String {
     let mut hasher = std::hash::DefaultHasher::new();
     let dir = repo_root().join("migrations");
@@ -101,11 +101,13 @@ fn template_name() -> String {
         file.hash(&mut hasher);
         std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
     }
+    // The bundled reference data is in the template too.
+    hangar_api::seed::airfields_digest().hash(&mut hasher);
     format!("hangar_tpl_{:016x}", hasher.finish())
 }
 
 /// Creates (once per migration set, whatever the number of test processes) a migrated
-/// template database and returns its name.
+/// template database with the reference data loaded, and returns its name.
 pub fn ensure_template(admin: &str) -> String {
     static TEMPLATE: OnceLock<String> = OnceLock::new();
     TEMPLATE
@@ -125,6 +127,9 @@ pub fn ensure_template(admin: &str) -> String {
                 {
                     let mut tpl = connect(&url_with_database(admin, &name));
                     hangar_api::db::migrate(&mut tpl).unwrap_or_else(|e| panic!("migrating the template: {e}"));
+                    // Every test database starts with the airfields; the service then finds
+                    // their digest up to date.
+                    hangar_api::seed::reference_data(&mut tpl).unwrap_or_else(|e| panic!("loading reference data into the template: {e}"));
                 }
                 exec(&mut conn, &format!("ALTER DATABASE \"{name}\" IS_TEMPLATE true"));
                 // Templates of older migration sets are of no further use.

@@ -7,7 +7,11 @@ use uuid::Uuid;
 use crate::db::schema::idempotency_keys;
 
 /// The stored request hash, status and body for this user's key, if any.
-pub fn find(conn: &mut PgConnection, user: Uuid, key: &str) -> QueryResult<Option<(Vec<u8>, i32, serde_json::Value)>> {
+pub fn find(
+    conn: &mut PgConnection,
+    user: Uuid,
+    key: &str,
+) -> QueryResult<Option<(Vec<u8>, i32, serde_json::Value)>> {
     idempotency_keys::table
         .find((user, key))
         .filter(idempotency_keys::created_at.gt(chrono::Utc::now() - chrono::Duration::hours(24)))
@@ -52,7 +56,9 @@ pub fn store(
 /// Forgets answers older than 24 hours.
 pub fn purge_expired(conn: &mut PgConnection) -> QueryResult<usize> {
     diesel::delete(
-        idempotency_keys::table.filter(idempotency_keys::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24))),
+        idempotency_keys::table.filter(
+            idempotency_keys::created_at.lt(chrono::Utc::now() - chrono::Duration::hours(24)),
+        ),
     )
     .execute(conn)
 }

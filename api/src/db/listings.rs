@@ -89,14 +89,14 @@ pub struct ListingContent {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = listings)]
-struct NewListing<'a> {
+struct NewListing {
     id: Uuid,
     seller_id: Uuid,
-    status: &'a str,
+    status: &'static str,
     published_at: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
     #[diesel(embed)]
-    content: &'a ListingContent,
+    content: ListingContent,
 }
 
 /// How long a publication lasts before it expires (the seller can renew).
@@ -117,7 +117,7 @@ pub fn insert(
             status: if publish { "published" } else { "draft" },
             published_at: publish.then_some(now),
             expires_at: publish.then(|| now + chrono::Duration::days(PUBLICATION_DAYS)),
-            content,
+            content: content.clone(),
         })
         .returning(Listing::as_returning())
         .get_result(conn)
@@ -138,11 +138,15 @@ pub fn update_content(
     version: i32,
     content: &ListingContent,
 ) -> QueryResult<Option<Listing>> {
-    diesel::update(listings::table.find(id).filter(listings::version.eq(version)))
-        .set((content, listings::version.eq(listings::version + 1)))
-        .returning(Listing::as_returning())
-        .get_result(conn)
-        .optional()
+    diesel::update(
+        listings::table
+            .find(id)
+            .filter(listings::version.eq(version)),
+    )
+    .set((content, listings::version.eq(listings::version + 1)))
+    .returning(Listing::as_returning())
+    .get_result(conn)
+    .optional()
 }
 
 /// A status change and its timestamps, if the row is still at `version`.
@@ -163,11 +167,15 @@ pub fn change_status(
     version: i32,
     change: &StatusChange,
 ) -> QueryResult<Option<Listing>> {
-    diesel::update(listings::table.find(id).filter(listings::version.eq(version)))
-        .set((change, listings::version.eq(listings::version + 1)))
-        .returning(Listing::as_returning())
-        .get_result(conn)
-        .optional()
+    diesel::update(
+        listings::table
+            .find(id)
+            .filter(listings::version.eq(version)),
+    )
+    .set((change, listings::version.eq(listings::version + 1)))
+    .returning(Listing::as_returning())
+    .get_result(conn)
+    .optional()
 }
 
 #[derive(Debug, Insertable)]
@@ -184,7 +192,9 @@ pub struct NewEvent {
 }
 
 pub fn record(conn: &mut PgConnection, event: &NewEvent) -> QueryResult<usize> {
-    diesel::insert_into(listing_events::table).values(event).execute(conn)
+    diesel::insert_into(listing_events::table)
+        .values(event)
+        .execute(conn)
 }
 
 /// One price, from when it was set.
@@ -266,7 +276,9 @@ pub fn covers(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Photo>> 
 }
 
 pub fn add_photo(conn: &mut PgConnection, photo: &Photo) -> QueryResult<usize> {
-    diesel::insert_into(listing_photos::table).values(photo).execute(conn)
+    diesel::insert_into(listing_photos::table)
+        .values(photo)
+        .execute(conn)
 }
 
 pub fn delete_photo(conn: &mut PgConnection, listing: Uuid, photo: Uuid) -> QueryResult<usize> {

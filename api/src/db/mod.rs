@@ -6,9 +6,12 @@
 //! never stalls an HTTP worker thread.
 
 pub mod access_tokens;
+pub mod airfields;
+pub mod categories;
 pub mod email_tokens;
 pub mod idempotency;
 pub mod listings;
+pub mod makes;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;

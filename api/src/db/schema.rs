@@ -4,6 +4,37 @@
 // (see CONTRIBUTING.md).
 
 diesel::table! {
+    airfields (icao) {
+        icao -> Bpchar,
+        iata -> Nullable<Bpchar>,
+        name -> Text,
+        city -> Nullable<Text>,
+        subdivision -> Nullable<Text>,
+        country -> Bpchar,
+        elevation_ft -> Nullable<Int4>,
+        lat -> Float8,
+        lon -> Float8,
+        tz -> Nullable<Text>,
+        search_text -> Text,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        slug -> Text,
+        position -> Int4,
+        name_fr -> Text,
+        name_en -> Text,
+        attribute_group -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     email_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -12,6 +43,30 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    makes (id) {
+        id -> Uuid,
+        name -> Text,
+        slug -> Text,
+        kinds -> Array<Text>,
+        country -> Nullable<Bpchar>,
+        search_text -> Text,
+        search_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    models (id) {
+        id -> Uuid,
+        make_id -> Uuid,
+        name -> Text,
+        search_text -> Text,
+        search_key -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -41,6 +96,16 @@ diesel::table! {
         expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    reference_data (name) {
+        name -> Text,
+        sha256 -> Text,
+        rows_loaded -> Int4,
+        rows_skipped -> Int4,
+        loaded_at -> Timestamptz,
     }
 }
 
@@ -173,6 +238,7 @@ diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(listing_events -> listings (listing_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
+diesel::joinable!(models -> makes (make_id));
 diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
@@ -181,9 +247,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_events,
     listing_photos,
     listings,
+    airfields,
+    categories,
     email_tokens,
+    makes,
+    models,
     outbox,
     personal_access_tokens,
+    reference_data,
     refresh_tokens,
     users,
 );

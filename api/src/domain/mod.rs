@@ -81,6 +81,37 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Which attribute set listings of a category carry: an aircraft has hours and a
+    /// registration, an engine a time since overhaul, a hangar a size and an airfield.
+    AttributeGroup {
+        Aircraft = "aircraft",
+        Engine = "engine",
+        Propeller = "propeller",
+        Avionics = "avionics",
+        Part = "part",
+        Equipment = "equipment",
+        Hangar = "hangar",
+        Share = "share",
+        Service = "service"
+    }
+}
+
+text_enum! {
+    /// What a make builds. A make may build several kinds (Pipistrel: aircraft, ULMs, gliders).
+    MakeKind {
+        Aircraft = "aircraft",
+        Ulm = "ulm",
+        Glider = "glider",
+        Helicopter = "helicopter",
+        Gyroplane = "gyroplane",
+        Balloon = "balloon",
+        Engine = "engine",
+        Propeller = "propeller",
+        Avionics = "avionics"
+    }
+}
+
 impl Role {
     /// Whether this role includes `other` (admin ⊃ moderator ⊃ user).
     pub fn includes(self, other: Role) -> bool {

@@ -112,10 +112,16 @@ impl CrossCheck for ListingInput {
     fn cross_check(&self) -> FieldErrors {
         let mut errors = FieldErrors::new();
         let mut add = |field: &str, message: &str| {
-            errors.entry(field.to_owned()).or_default().push(message.to_owned());
+            errors
+                .entry(field.to_owned())
+                .or_default()
+                .push(message.to_owned());
         };
         match (self.price.kind, self.price.amount) {
-            (PriceKind::OnRequest, Some(_)) => add("price.amount", "must be absent when the price is on request"),
+            (PriceKind::OnRequest, Some(_)) => add(
+                "price.amount",
+                "must be absent when the price is on request",
+            ),
             (PriceKind::OnRequest, None) => {}
             (_, None) => add("price.amount", "is required unless the price is on request"),
             _ => {}

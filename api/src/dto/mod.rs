@@ -5,12 +5,23 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod auth_flows;
+pub mod catalogue;
 pub mod listings;
 pub mod tokens;
 pub mod users;
 
 use serde::{Deserialize, Deserializer};
 use validator::ValidationError;
+
+/// For PATCH bodies: a missing field is `None` (with `#[serde(default)]`), an explicit `null`
+/// is `Some(None)`.
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
 
 /// Trims surrounding white space while deserialising, so the rules check what is stored.
 pub fn trimmed<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {

@@ -45,14 +45,17 @@ fn if_match(req: &HttpRequest) -> Result<Option<Option<i32>>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let text = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is not text.".into()))?.trim();
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match is not text.".into()))?
+        .trim();
     if text == "*" {
         return Ok(Some(None));
     }
     let tag = text.trim_start_matches("W/").trim_matches('"');
-    tag.parse::<i32>()
-        .map(|v| Some(Some(v)))
-        .map_err(|_| ApiError::PreconditionFailed("If-Match must be the listing's ETag, e.g. \"3\".".into()))
+    tag.parse::<i32>().map(|v| Some(Some(v))).map_err(|_| {
+        ApiError::PreconditionFailed("If-Match must be the listing's ETag, e.g. \"3\".".into())
+    })
 }
 
 /// `If-Match` is required: 428 without it, 412 when it is not the current version.
@@ -79,8 +82,14 @@ fn respond(status: actix_web::http::StatusCode, view: &ListingView) -> HttpRespo
 
 /// Loads a listing its caller may change (the seller, or a moderator): others get 404, as
 /// if it did not exist.
-fn editable(conn: &mut diesel::PgConnection, user: &AuthUser, id: Uuid) -> Result<rows::Listing, ApiError> {
-    let listing = rows::find(conn, id)?.filter(|l| l.status != "deleted").ok_or_else(not_found)?;
+fn editable(
+    conn: &mut diesel::PgConnection,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<rows::Listing, ApiError> {
+    let listing = rows::find(conn, id)?
+        .filter(|l| l.status != "deleted")
+        .ok_or_else(not_found)?;
     if listing.seller_id == user.id || user.role.includes(Role::Moderator) {
         Ok(listing)
     } else {
@@ -88,8 +97,12 @@ fn editable(conn: &mut diesel::PgConnection, user: &AuthUser, id: Uuid) -> Resul
     }
 }
 
-fn seller_of(conn: &mut diesel::PgConnection, listing: &rows::Listing) -> Result<users::User, ApiError> {
-    users::find(conn, listing.seller_id)?.ok_or_else(|| ApiError::internal("listing without seller"))
+fn seller_of(
+    conn: &mut diesel::PgConnection,
+    listing: &rows::Listing,
+) -> Result<users::User, ApiError> {
+    users::find(conn, listing.seller_id)?
+        .ok_or_else(|| ApiError::internal("listing without seller"))
 }
 
 /// Post a listing, as a draft or published at once (publishing needs a verified email).
@@ -125,7 +138,10 @@ pub async fn create_listing(
         Some(v) => {
             let k = v.to_str().unwrap_or_default().trim().to_owned();
             if !(1..=200).contains(&k.len()) {
-                return Err(ApiError::field("Idempotency-Key", "must be 1 to 200 characters"));
+                return Err(ApiError::field(
+                    "Idempotency-Key",
+                    "must be 1 to 200 characters",
+                ));
             }
             Some(k)
         }
@@ -178,7 +194,8 @@ pub async fn create_listing(
     .await?;
     let version = body["version"].as_i64().unwrap_or(1) as i32;
     let id = body["id"].as_str().unwrap_or_default().to_owned();
-    let status = actix_web::http::StatusCode::from_u16(status as u16).map_err(ApiError::internal)?;
+    let status =
+        actix_web::http::StatusCode::from_u16(status as u16).map_err(ApiError::internal)?;
     Ok(HttpResponse::build(status)
         .insert_header(header::ETag(etag(version)))
         .insert_header((header::LOCATION, format!("/api/v1/listings/{id}")))
@@ -205,7 +222,9 @@ pub async fn get_listing(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let who = viewer.as_ref().map(|u| (u.id, u.role.includes(Role::Moderator)));
+    let who = viewer
+        .as_ref()
+        .map(|u| (u.id, u.role.includes(Role::Moderator)));
     let view = db::run(&state.pool, move |conn| {
         let listing = rows::find(conn, id)?.ok_or_else(not_found)?;
         if !listings::visible_to(&listing, who) {
@@ -284,9 +303,11 @@ pub async fn update_listing(
             check_all(&input)?;
             let seller = seller_of(conn, &listing)?;
             let content = listings::prepare(conn, &input, &seller)?;
-            let updated = rows::update_content(conn, id, version, &content)?
-                .ok_or_else(|| ApiError::PreconditionFailed("The listing changed meanwhile.".into()))?;
-            let price_changed = (updated.price_amount, &updated.currency) != (listing.price_amount, &listing.currency);
+            let updated = rows::update_content(conn, id, version, &content)?.ok_or_else(|| {
+                ApiError::PreconditionFailed("The listing changed meanwhile.".into())
+            })?;
+            let price_changed = (updated.price_amount, &updated.currency)
+                != (listing.price_amount, &listing.currency);
             rows::record(
                 conn,
                 &NewEvent {
@@ -345,8 +366,9 @@ pub async fn delete_listing(
                 deleted_at: Some(Some(chrono::Utc::now())),
                 ..Default::default()
             };
-            rows::change_status(conn, id, version, &change)?
-                .ok_or_else(|| ApiError::PreconditionFailed("The listing changed meanwhile.".into()))?;
+            rows::change_status(conn, id, version, &change)?.ok_or_else(|| {
+                ApiError::PreconditionFailed("The listing changed meanwhile.".into())
+            })?;
             rows::record(
                 conn,
                 &NewEvent {
@@ -382,21 +404,28 @@ async fn transition(
             let listing = editable(conn, &user, id)?;
             let version = match wanted {
                 Some(Some(v)) if v != listing.version => {
-                    return Err(ApiError::PreconditionFailed("The listing changed since you read it.".into()));
+                    return Err(ApiError::PreconditionFailed(
+                        "The listing changed since you read it.".into(),
+                    ));
                 }
                 _ => listing.version,
             };
             let seller = seller_of(conn, &listing)?;
             if step == Transition::Publish && seller.email_verified_at.is_none() {
-                return Err(ApiError::Forbidden("Verify your email address before publishing.".into()));
+                return Err(ApiError::Forbidden(
+                    "Verify your email address before publishing.".into(),
+                ));
             }
-            let change = step.apply(&listing.status).ok_or_else(|| ApiError::Conflict {
-                detail: format!("A {} listing cannot {}.", listing.status, step.name()),
-                errors: FieldErrors::new(),
-            })?;
+            let change = step
+                .apply(&listing.status)
+                .ok_or_else(|| ApiError::Conflict {
+                    detail: format!("A {} listing cannot {}.", listing.status, step.name()),
+                    errors: FieldErrors::new(),
+                })?;
             let to = change.status.clone();
-            let updated = rows::change_status(conn, id, version, &change)?
-                .ok_or_else(|| ApiError::PreconditionFailed("The listing changed meanwhile.".into()))?;
+            let updated = rows::change_status(conn, id, version, &change)?.ok_or_else(|| {
+                ApiError::PreconditionFailed("The listing changed meanwhile.".into())
+            })?;
             rows::record(
                 conn,
                 &NewEvent {
@@ -449,18 +478,48 @@ macro_rules! transition_route {
     };
 }
 
-transition_route!(publish, "/listings/{id}/publish", Transition::Publish, "publish_listing",
-    "Publish a draft (or a withdrawn listing): public for 60 days. Needs a verified email.");
-transition_route!(reserve, "/listings/{id}/reserve", Transition::Reserve, "reserve_listing",
-    "Mark a published listing reserved (a buyer is committed); still visible.");
-transition_route!(release, "/listings/{id}/release", Transition::Release, "release_listing",
-    "Back from reserved to published (the sale fell through).");
-transition_route!(sell, "/listings/{id}/sold", Transition::Sell, "sell_listing",
-    "Mark sold: stays visible, marked sold, for 30 days.");
-transition_route!(withdraw, "/listings/{id}/withdraw", Transition::Withdraw, "withdraw_listing",
-    "Take a listing off the market (it can be published again).");
-transition_route!(renew, "/listings/{id}/renew", Transition::Renew, "renew_listing",
-    "Renew a published or expired listing for another 60 days.");
+transition_route!(
+    publish,
+    "/listings/{id}/publish",
+    Transition::Publish,
+    "publish_listing",
+    "Publish a draft (or a withdrawn listing): public for 60 days. Needs a verified email."
+);
+transition_route!(
+    reserve,
+    "/listings/{id}/reserve",
+    Transition::Reserve,
+    "reserve_listing",
+    "Mark a published listing reserved (a buyer is committed); still visible."
+);
+transition_route!(
+    release,
+    "/listings/{id}/release",
+    Transition::Release,
+    "release_listing",
+    "Back from reserved to published (the sale fell through)."
+);
+transition_route!(
+    sell,
+    "/listings/{id}/sold",
+    Transition::Sell,
+    "sell_listing",
+    "Mark sold: stays visible, marked sold, for 30 days."
+);
+transition_route!(
+    withdraw,
+    "/listings/{id}/withdraw",
+    Transition::Withdraw,
+    "withdraw_listing",
+    "Take a listing off the market (it can be published again)."
+);
+transition_route!(
+    renew,
+    "/listings/{id}/renew",
+    Transition::Renew,
+    "renew_listing",
+    "Renew a published or expired listing for another 60 days."
+);
 
 /// Filter of your listings.
 #[derive(Debug, serde::Deserialize, validator::Validate, utoipa::IntoParams)]
@@ -477,7 +536,14 @@ pub struct MyListingsQuery {
 
 impl crate::extract::CrossCheck for MyListingsQuery {}
 
-const ALL_STATUSES: [&str; 6] = ["draft", "published", "reserved", "sold", "expired", "withdrawn"];
+const ALL_STATUSES: [&str; 6] = [
+    "draft",
+    "published",
+    "reserved",
+    "sold",
+    "expired",
+    "withdrawn",
+];
 
 fn page(
     conn: &mut diesel::PgConnection,
@@ -486,16 +552,23 @@ fn page(
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<ListingPage, ApiError> {
-    let after = cursor.map(crate::routes::admin::decode_cursor).transpose()?;
+    let after = cursor
+        .map(crate::routes::admin::decode_cursor)
+        .transpose()?;
     let limit = i64::from(limit);
     let mut found = rows::by_seller(conn, seller, &statuses, after, limit + 1)?;
     let next_cursor = if found.len() as i64 > limit {
         found.truncate(limit as usize);
-        found.last().map(|l| crate::routes::admin::encode_cursor(l.created_at, l.id))
+        found
+            .last()
+            .map(|l| crate::routes::admin::encode_cursor(l.created_at, l.id))
     } else {
         None
     };
-    Ok(ListingPage { items: listings::summaries(conn, found)?, next_cursor })
+    Ok(ListingPage {
+        items: listings::summaries(conn, found)?,
+        next_cursor,
+    })
 }
 
 /// Your listings, newest first, optionally of one status.
@@ -520,11 +593,25 @@ pub async fn my_listings(
     let q = query.0;
     let statuses: Vec<String> = match &q.status {
         Some(s) if ALL_STATUSES.contains(&s.as_str()) => vec![s.clone()],
-        Some(_) => return Err(ApiError::field("status", "must be one of draft, published, reserved, sold, expired, withdrawn")),
+        Some(_) => {
+            return Err(ApiError::field(
+                "status",
+                "must be one of draft, published, reserved, sold, expired, withdrawn",
+            ));
+        }
         None => ALL_STATUSES.iter().map(|s| (*s).to_owned()).collect(),
     };
     let id = user.id;
-    let page = db::run(&state.pool, move |conn| page(conn, id, statuses, q.cursor.as_deref(), q.limit.unwrap_or(20))).await?;
+    let page = db::run(&state.pool, move |conn| {
+        page(
+            conn,
+            id,
+            statuses,
+            q.cursor.as_deref(),
+            q.limit.unwrap_or(20),
+        )
+    })
+    .await?;
     Ok(web::Json(page))
 }
 
@@ -562,7 +649,13 @@ pub async fn user_listings(
         users::find(conn, id)?
             .filter(users::User::is_active)
             .ok_or_else(|| ApiError::NotFound("No such member.".into()))?;
-        page(conn, id, vec!["published".into(), "reserved".into()], q.cursor.as_deref(), q.limit.unwrap_or(20))
+        page(
+            conn,
+            id,
+            vec!["published".into(), "reserved".into()],
+            q.cursor.as_deref(),
+            q.limit.unwrap_or(20),
+        )
     })
     .await?;
     Ok(web::Json(page))

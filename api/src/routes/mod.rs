@@ -3,10 +3,14 @@
 //! and by the OpenAPI generator.
 
 pub mod admin;
+pub mod airfields;
 pub mod auth;
+pub mod cache;
+pub mod categories;
 pub mod fallback;
 pub mod health;
 pub mod listings;
+pub mod makes;
 pub mod meta;
 pub mod tokens;
 pub mod users;
@@ -23,6 +27,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(listings::configure)
+            .configure(categories::configure)
+            .configure(makes::configure)
+            .configure(airfields::configure)
             .service(utoipa_actix_web::scope("/admin").configure(admin::configure)),
     );
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod binary;
+mod catalogue;
 mod cors;
 mod db;
 mod docs;
