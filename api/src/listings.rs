@@ -196,7 +196,12 @@ pub fn prepare(
         Attributes::Share(s) => serde_json::to_value(&s),
         Attributes::Service(f) | Attributes::Equipment(f) => serde_json::to_value(&f),
     };
-    content.attributes = stored.map_err(ApiError::internal)?;
+    // Unset optional attributes are left out rather than stored as nulls.
+    let mut stored = stored.map_err(ApiError::internal)?;
+    if let Some(map) = stored.as_object_mut() {
+        map.retain(|_, v| !v.is_null());
+    }
+    content.attributes = stored;
     Ok(content)
 }
 
@@ -325,7 +330,7 @@ impl Transition {
     }
 }
 
-fn photo_view(photo: &Photo) -> PhotoView {
+pub fn photo_view(photo: &Photo) -> PhotoView {
     let urls = photo
         .widths
         .iter()

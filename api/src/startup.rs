@@ -77,6 +77,12 @@ impl Application {
         web::block(crate::auth::password::warm_up)
             .await
             .map_err(|e| StartupError::Database(e.to_string()))?;
+        std::fs::create_dir_all(&settings.media_dir).map_err(|e| {
+            StartupError::Config(format!(
+                "MEDIA_DIR {} cannot be created: {e}",
+                settings.media_dir.display()
+            ))
+        })?;
         let pool = db::build_pool(&settings.database);
         let listener =
             TcpListener::bind(settings.bind_addr).map_err(|source| StartupError::Bind {
@@ -133,6 +139,15 @@ impl Application {
                 .configure(routes::configure)
                 .into_app()
                 .service(web::redirect("/docs", "/docs/"));
+            // Photos: content-addressed, so they never change and can be cached for a year.
+            let app = app.service(
+                web::scope("/media")
+                    .wrap(
+                        actix_web::middleware::DefaultHeaders::new()
+                            .add((header::CACHE_CONTROL, "public, max-age=31536000, immutable")),
+                    )
+                    .service(Files::new("", &settings.media_dir)),
+            );
             let app = match static_files {
                 Some(files) => app.service(files),
                 None => app,

@@ -221,6 +221,10 @@ pub fn test_settings(database_url: &str, extra: &[(&str, &str)]) -> Settings {
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    // Each app writes its photos to a directory of its own.
+    let media =
+        std::env::temp_dir().join(format!("hangar-media-{}", uuid::Uuid::new_v4().simple()));
+    vars.insert("MEDIA_DIR".into(), media.display().to_string());
     for (k, v) in extra {
         vars.insert(k.to_string(), v.to_string());
     }

@@ -12,6 +12,7 @@ pub mod health;
 pub mod listings;
 pub mod makes;
 pub mod meta;
+pub mod photos;
 pub mod tokens;
 pub mod users;
 
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(listings::configure)
+            .configure(photos::configure)
             .configure(categories::configure)
             .configure(makes::configure)
             .configure(airfields::configure)
