@@ -5,6 +5,7 @@ pub mod admin_cli;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod dto;
 pub mod error;

@@ -250,17 +250,19 @@ fn price_of(listing: &Listing) -> Result<Price, ApiError> {
 
 /// Whether `viewer` may read `listing`: anyone for public states, the seller and moderators
 /// for the rest; deleted listings are gone for everyone.
-pub fn visible_to(listing: &Listing, viewer: Option<(Uuid, bool)>) -> bool {
+/// Listings of suspended or deleted sellers are hidden from the public.
+pub fn visible_to(listing: &Listing, seller_active: bool, viewer: Option<(Uuid, bool)>) -> bool {
     if listing.status == "deleted" {
         return false;
     }
-    let public = match listing.status.as_str() {
-        "published" | "reserved" => true,
-        "sold" => listing
-            .sold_at
-            .is_some_and(|at| at > Utc::now() - Duration::days(SOLD_VISIBLE_DAYS)),
-        _ => false,
-    };
+    let public = seller_active
+        && match listing.status.as_str() {
+            "published" | "reserved" => true,
+            "sold" => listing
+                .sold_at
+                .is_some_and(|at| at > Utc::now() - Duration::days(SOLD_VISIBLE_DAYS)),
+            _ => false,
+        };
     public || viewer.is_some_and(|(id, moderator)| moderator || id == listing.seller_id)
 }
 

@@ -3,6 +3,7 @@
 //! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
 //! - `api migrate`: apply pending migrations, load the bundled reference data, and exit.
 //! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
+//! - `api seed --demo`: create demo sellers and ~300 listings with photos (once; local use).
 //! - `api create-admin --email E [--name N]`: make E an administrator (creating the account,
 //!   with the password read from standard input, if it does not exist). The only way to get
 //!   the first admin: no HTTP request can grant the role.
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         "migrate" => with_settings(migrate),
         "serve" => with_settings(serve),
         "create-admin" => with_settings(create_admin),
+        "seed" if std::env::args().nth(2).as_deref() == Some("--demo") => with_settings(seed_demo),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -129,6 +131,30 @@ fn create_admin(settings: Settings) -> ExitCode {
         }
         Err(err) => {
             eprintln!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn seed_demo(settings: Settings) -> ExitCode {
+    let result = db::connect(&settings.database.url).and_then(|mut conn| {
+        std::fs::create_dir_all(&settings.media_dir).map_err(|e| e.to_string())?;
+        hangar_api::demo::seed(&mut conn, &settings.media_dir)
+    });
+    match result {
+        Ok(0) => {
+            log::info!("demo data already present");
+            ExitCode::SUCCESS
+        }
+        Ok(n) => {
+            log::info!(
+                "created {n} demo listings; demo sellers seller0@demo.hangar.test … seller9@demo.hangar.test, password: {}",
+                hangar_api::demo::DEMO_PASSWORD
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            log::error!("demo seed failed: {err}");
             ExitCode::FAILURE
         }
     }

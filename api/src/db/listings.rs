@@ -314,3 +314,41 @@ pub fn add_views(conn: &mut PgConnection, counts: &[(Uuid, i64)]) -> QueryResult
     }
     Ok(())
 }
+
+/// Public (published or reserved) listings per category, for the category tree's counts.
+pub fn public_counts_by_category(conn: &mut PgConnection) -> QueryResult<Vec<(Uuid, i64)>> {
+    listings::table
+        .filter(listings::status.eq_any(["published", "reserved"]))
+        .group_by(listings::category_id)
+        .select((listings::category_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Listings of any status filed under a category (deleted ones included: they still refer
+/// to it until purged).
+pub fn count_in_category(conn: &mut PgConnection, category: Uuid) -> QueryResult<i64> {
+    listings::table
+        .filter(listings::category_id.eq(category))
+        .count()
+        .get_result(conn)
+}
+
+pub fn move_category(conn: &mut PgConnection, from: Uuid, to: Uuid) -> QueryResult<usize> {
+    diesel::update(listings::table.filter(listings::category_id.eq(from)))
+        .set(listings::category_id.eq(to))
+        .execute(conn)
+}
+
+/// Takes every listing of a deleted account off the site (nothing of theirs stays readable).
+pub fn withdraw_all_of(conn: &mut PgConnection, seller: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        listings::table
+            .filter(listings::seller_id.eq(seller))
+            .filter(listings::status.ne_all(["deleted", "withdrawn"])),
+    )
+    .set((
+        listings::status.eq("withdrawn"),
+        listings::version.eq(listings::version + 1),
+    ))
+    .execute(conn)
+}

@@ -136,6 +136,7 @@ pub fn erase(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
     let Some(user) = find(conn, id)? else {
         return Ok(());
     };
+    crate::db::listings::withdraw_all_of(conn, id)?;
     diesel::delete(refresh_tokens::table.filter(refresh_tokens::user_id.eq(id))).execute(conn)?;
     diesel::delete(personal_access_tokens::table.filter(personal_access_tokens::user_id.eq(id)))
         .execute(conn)?;

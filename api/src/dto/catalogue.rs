@@ -91,6 +91,8 @@ impl TryFrom<&Category> for CategorySummary {
 pub struct CategoryNode {
     #[serde(flatten)]
     pub category: CategorySummary,
+    /// Published and reserved listings in this category and all its subcategories.
+    pub listing_count: i64,
     /// Subcategories, in display order.
     #[schema(no_recursion)]
     pub children: Vec<CategoryNode>,

@@ -57,7 +57,11 @@ fn no_such_category(slug: &str) -> ApiError {
 
 /// Nests the flat rows (already in display order) under their parents. Hidden categories
 /// take their whole subtree with them.
-fn build_tree(rows: &[Category], include_inactive: bool) -> Result<Vec<CategoryNode>, ApiError> {
+fn build_tree(
+    rows: &[Category],
+    include_inactive: bool,
+    counts: &HashMap<Uuid, i64>,
+) -> Result<Vec<CategoryNode>, ApiError> {
     let mut by_parent: HashMap<Option<Uuid>, Vec<&Category>> = HashMap::new();
     for row in rows {
         if include_inactive || row.active {
@@ -69,6 +73,7 @@ fn build_tree(rows: &[Category], include_inactive: bool) -> Result<Vec<CategoryN
     fn nodes(
         parent: Option<Uuid>,
         by_parent: &HashMap<Option<Uuid>, Vec<&Category>>,
+        counts: &HashMap<Uuid, i64>,
     ) -> Result<Vec<CategoryNode>, ApiError> {
         by_parent
             .get(&parent)
@@ -76,14 +81,17 @@ fn build_tree(rows: &[Category], include_inactive: bool) -> Result<Vec<CategoryN
             .unwrap_or_default()
             .iter()
             .map(|c| {
+                let children = nodes(Some(c.id), by_parent, counts)?;
+                let below: i64 = children.iter().map(|n| n.listing_count).sum();
                 Ok(CategoryNode {
                     category: CategorySummary::try_from(*c)?,
-                    children: nodes(Some(c.id), by_parent)?,
+                    listing_count: counts.get(&c.id).copied().unwrap_or(0) + below,
+                    children,
                 })
             })
             .collect()
     }
-    nodes(None, &by_parent)
+    nodes(None, &by_parent, counts)
 }
 
 /// A category with its breadcrumb and children, as stored.
@@ -168,9 +176,15 @@ pub async fn tree(
     query: ValidQuery<CategoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let include_inactive = sees_inactive(&req, query.0.include_inactive).await?;
-    let rows = db::run(&state.pool, categories::list_all).await?;
+    let (rows, counts) = db::run(&state.pool, |conn| {
+        let rows = categories::list_all(conn)?;
+        let counts = crate::db::listings::public_counts_by_category(conn)?;
+        Ok::<_, diesel::result::Error>((rows, counts))
+    })
+    .await?;
+    let counts: HashMap<Uuid, i64> = counts.into_iter().collect();
     let tree = CategoryTree {
-        items: build_tree(&rows, include_inactive)?,
+        items: build_tree(&rows, include_inactive, &counts)?,
     };
     cache::json(
         &req,
@@ -436,11 +450,20 @@ pub async fn delete_category(
                     });
                 }
             };
-            // LISTINGS: listings do not exist yet. The listings issue must extend this check:
-            // a category that still holds listings is refused with a 409 unless `move_to` is
-            // given, and then its listings move to `move_to` here, in this same transaction
-            // (the foreign key from listings should be ON DELETE RESTRICT, so forgetting this
-            // fails loudly instead of losing listings).
+            // Its listings move with the subcategories, or keep the category alive.
+            let listings = crate::db::listings::count_in_category(conn, current.id)?;
+            match (&target, listings) {
+                (_, 0) => {}
+                (Some(target), _) => {
+                    crate::db::listings::move_category(conn, current.id, target.id)?;
+                }
+                (None, n) => {
+                    return Err(ApiError::Conflict {
+                        detail: format!("`{key}` still holds {n} listings; give `move_to=<slug>` to move them first."),
+                        errors: FieldErrors::new(),
+                    });
+                }
+            }
             categories::delete(conn, current.id)?;
             Ok::<_, ApiError>(moved)
         })

@@ -227,10 +227,10 @@ pub async fn get_listing(
         .map(|u| (u.id, u.role.includes(Role::Moderator)));
     let view = db::run(&state.pool, move |conn| {
         let listing = rows::find(conn, id)?.ok_or_else(not_found)?;
-        if !listings::visible_to(&listing, who) {
+        let seller = seller_of(conn, &listing)?;
+        if !listings::visible_to(&listing, seller.is_active(), who) {
             return Err(not_found());
         }
-        let seller = seller_of(conn, &listing)?;
         listings::view(conn, listing, &seller)
     })
     .await?;
