@@ -20,8 +20,25 @@ pub const DEMO_PASSWORD: &str = "Hangar demo: vol de nuit sur la Beauce";
 const DEMO_DOMAIN: &str = "demo.hangar.test";
 const LISTINGS: usize = 300;
 
-/// (make, model, typical year range, typical price in euros, TBO)
-const AIRCRAFT: &[(&str, &str, (i32, i32), (i64, i64), f64, &str)] = &[
+/// make, model, typical years, typical price in euros, engine TBO, category slug.
+type AircraftKind = (
+    &'static str,
+    &'static str,
+    (i32, i32),
+    (i64, i64),
+    f64,
+    &'static str,
+);
+/// category slug, make, model, typical price in euros, attribute group.
+type OtherKind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    (i64, i64),
+    &'static str,
+);
+
+const AIRCRAFT: &[AircraftKind] = &[
     (
         "Robin",
         "DR400",
@@ -216,7 +233,7 @@ const AIRCRAFT: &[(&str, &str, (i32, i32), (i64, i64), f64, &str)] = &[
     ),
 ];
 
-const OTHER: &[(&str, &str, &str, (i64, i64), &str)] = &[
+const OTHER: &[OtherKind] = &[
     (
         "piston-engines",
         "Lycoming",
