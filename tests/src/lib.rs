@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod cluster;
+pub mod listings;
 pub mod smtp;
 
 use std::collections::HashMap;

@@ -10,6 +10,7 @@ mod db;
 mod docs;
 mod errors;
 mod health;
+mod listings;
 mod mail;
 mod openapi;
 mod readiness;
