@@ -6,6 +6,14 @@ use uuid::Uuid;
 
 use crate::db::schema::idempotency_keys;
 
+/// Serialises requests with the same user and key until the end of the transaction.
+pub fn lock(conn: &mut PgConnection, user: Uuid, key: &str) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<diesel::sql_types::Text, _>(format!("idempotency:{user}:{key}"))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// The stored request hash, status and body for this user's key, if any.
 pub fn find(
     conn: &mut PgConnection,

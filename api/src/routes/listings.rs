@@ -150,6 +150,10 @@ pub async fn create_listing(
     let seller_id = user.id;
     let (status, body) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            if let Some(key) = &key {
+                // Retries in flight at once wait here for the first to finish, then replay it.
+                crate::db::idempotency::lock(conn, seller_id, key)?;
+            }
             if let Some(key) = &key
                 && let Some((stored_hash, status, body)) = crate::db::idempotency::find(conn, seller_id, key)?
             {
@@ -222,6 +226,8 @@ pub async fn get_listing(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    // A personal access token without `listings:read` reads like an anonymous visitor.
+    let viewer = viewer.filter(|u| u.require_scope(Scope::ListingsRead).is_ok());
     let who = viewer
         .as_ref()
         .map(|u| (u.id, u.role.includes(Role::Moderator)));

@@ -13,6 +13,7 @@ mod health;
 mod listings;
 mod mail;
 mod openapi;
+mod photos;
 mod readiness;
 mod static_files;
 mod tokens;
