@@ -383,6 +383,16 @@ fn picture(rng: &mut StdRng) -> Vec<u8> {
 /// Creates the demo sellers and listings; returns how many listings were created (0 when the
 /// demo data was there already).
 pub fn seed(conn: &mut PgConnection, media_dir: &std::path::Path) -> Result<usize, String> {
+    seed_with(conn, media_dir, LISTINGS, 16)
+}
+
+/// [`seed`] with a chosen number of listings and of distinct pictures (tests use few).
+pub fn seed_with(
+    conn: &mut PgConnection,
+    media_dir: &std::path::Path,
+    listings: usize,
+    pictures: usize,
+) -> Result<usize, String> {
     let err = |e: diesel::result::Error| e.to_string();
     if present(conn).map_err(err)? {
         return Ok(0);
@@ -390,7 +400,7 @@ pub fn seed(conn: &mut PgConnection, media_dir: &std::path::Path) -> Result<usiz
     let mut rng = StdRng::seed_from_u64(0x4841_4e47);
     // A small pool of pictures shared by the listings (content-addressed: stored once each).
     let mut pool = Vec::new();
-    for _ in 0..16 {
+    for _ in 0..pictures.max(1) {
         let processed = crate::media::process(&picture(&mut rng)).map_err(|e| e.to_string())?;
         crate::media::store(media_dir, &processed).map_err(|e| e.to_string())?;
         pool.push(processed);
@@ -457,7 +467,7 @@ pub fn seed(conn: &mut PgConnection, media_dir: &std::path::Path) -> Result<usiz
             ids.push((user.id, *kind == "professional"));
         }
         let mut created = 0;
-        for n in 0..LISTINGS {
+        for n in 0..listings {
             let (seller, pro) = ids[rng.random_range(0..ids.len())];
             let airfield = airfields_found.get(rng.random_range(0..airfields_found.len().max(1))).cloned();
             let english = rng.random_bool(0.3);

@@ -81,6 +81,19 @@ pub struct Location {
 /// (`AircraftAttributes` for aircraft categories, and so on).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "category": "single-engine-piston",
+    "title": "Robin DR400-140B, moteur 850 h, hangarée",
+    "description": "Beau DR400 entretenu en club.\nCarnets complets, peinture 2019.",
+    "price": {"amount": 6500000, "currency": "EUR", "kind": "negotiable"},
+    "condition": "used",
+    "location": {"airfield_icao": "LFPN"},
+    "show_phone": true,
+    "attributes": {"make": "Robin", "model": "DR400", "variant": "140B", "year": 1978,
+        "registration": "F-GABC", "ttaf_hours": 6540.5, "engine_hours_since_new": 5200.0,
+        "engine_smoh": 850.0, "engine_tbo_hours": 2000.0, "seats": 4, "fuel": "100LL", "damage": "none"},
+    "publish": true
+}))]
 pub struct ListingInput {
     /// Slug of the category, e.g. `single-engine-piston`.
     #[validate(length(min = 2, max = 60))]
@@ -101,7 +114,9 @@ pub struct ListingInput {
     /// Show your phone number on this listing.
     #[serde(default)]
     pub show_phone: bool,
-    #[schema(value_type = Object)]
+    /// The attributes of the category's group: `AircraftAttributes` for aircraft, ULM,
+    /// glider and helicopter categories, `EngineAttributes` for engines, and so on.
+    #[schema(value_type = crate::domain::attributes::Attributes)]
     pub attributes: serde_json::Value,
     /// On creation: publish at once (needs a verified email address); otherwise a draft.
     #[serde(default)]
@@ -158,7 +173,7 @@ pub struct UpdateListing {
     #[validate(nested)]
     pub location: Option<Location>,
     pub show_phone: Option<bool>,
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::domain::attributes::Attributes>)]
     pub attributes: Option<serde_json::Value>,
 }
 
@@ -208,7 +223,7 @@ pub struct ListingView {
     pub condition: Condition,
     pub location: Location,
     pub show_phone: bool,
-    #[schema(value_type = Object)]
+    #[schema(value_type = crate::domain::attributes::Attributes)]
     pub attributes: serde_json::Value,
     /// Hours left before the engine's overhaul (aircraft), computed.
     pub hours_to_tbo: Option<f64>,

@@ -10,6 +10,7 @@ mod db;
 mod docs;
 mod errors;
 mod health;
+mod jobs;
 mod listings;
 mod mail;
 mod openapi;

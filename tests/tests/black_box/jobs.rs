@@ -1,0 +1,161 @@
+//! Background work, run directly against a test database: listing expiry, the reminder mail
+//! a week before, purges; and the demo seed.
+
+use diesel::RunQueryDsl;
+use hangar_tests::listings::{published, seller};
+use hangar_tests::spawn_app;
+
+#[derive(diesel::QueryableByName)]
+struct Row {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+fn text(app: &hangar_tests::TestApp, sql: &str) -> Vec<String> {
+    diesel::sql_query(sql)
+        .load::<Row>(&mut app.db.connect())
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .into_iter()
+        .map(|r| r.value)
+        .collect()
+}
+
+fn exec(app: &hangar_tests::TestApp, sql: &str) {
+    diesel::sql_query(sql)
+        .execute(&mut app.db.connect())
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test]
+async fn maintenance_expires_reminds_once_and_purges() {
+    // Arrange: three published listings: one past its date, one expiring in 3 days, one fresh;
+    // and one deleted 40 days ago.
+    let app = spawn_app().await;
+    let owner = seller(&app, "pilote@example.fr");
+    let expired = published(&app, &owner.token).await;
+    let soon = published(&app, &owner.token).await;
+    let fresh = published(&app, &owner.token).await;
+    let gone = published(&app, &owner.token).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE listings SET expires_at = now() - interval '1 hour' WHERE id = '{expired}'"
+        ),
+    );
+    exec(
+        &app,
+        &format!("UPDATE listings SET expires_at = now() + interval '3 days' WHERE id = '{soon}'"),
+    );
+    exec(
+        &app,
+        &format!(
+            "UPDATE listings SET status = 'deleted', deleted_at = now() - interval '40 days' WHERE id = '{gone}'"
+        ),
+    );
+
+    // Act: two rounds, as the job runs them.
+    let mut conn = app.db.connect();
+    let first = hangar_api::jobs::maintenance(&mut conn, "http://hangar.test")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second = hangar_api::jobs::maintenance(&mut conn, "http://hangar.test")
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // Assert
+    assert_eq!(first, (1, 1, 1), "(expired, reminded, purged)");
+    assert_eq!(second, (0, 0, 0), "nothing twice");
+    let status = |id| {
+        text(
+            &app,
+            &format!("SELECT status AS value FROM listings WHERE id = '{id}'"),
+        )
+    };
+    assert_eq!(status(expired), vec!["expired"]);
+    assert_eq!(status(soon), vec!["published"]);
+    assert_eq!(status(fresh), vec!["published"]);
+    assert!(status(gone).is_empty(), "purged");
+    let events = text(
+        &app,
+        &format!(
+            "SELECT coalesce(from_status, '') || '>' || coalesce(to_status, '') AS value FROM listing_events WHERE listing_id = '{expired}' AND kind = 'status'"
+        ),
+    );
+    assert_eq!(events, vec!["published>expired"]);
+    let mails = text(
+        &app,
+        "SELECT subject AS value FROM outbox WHERE subject LIKE '%expire%'",
+    );
+    assert_eq!(mails.len(), 1, "one reminder: {mails:?}");
+    let body = text(
+        &app,
+        "SELECT body_text AS value FROM outbox WHERE subject LIKE '%expire%'",
+    );
+    assert!(
+        body[0].contains(&format!("http://hangar.test/listings/{soon}")),
+        "{}",
+        body[0]
+    );
+
+    // Renewing resets the reminder for the next period.
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/listings/{soon}/renew")))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT (expiry_reminder_sent_at IS NULL)::text AS value FROM listings WHERE id = '{soon}'"
+            )
+        ),
+        vec!["true"]
+    );
+}
+
+#[tokio::test]
+async fn the_demo_seed_fills_the_marketplace_once() {
+    let app = spawn_app().await;
+    let media = std::env::temp_dir().join(format!("hangar-demo-{}", uuid::Uuid::new_v4().simple()));
+    let mut conn = app.db.connect();
+
+    let created =
+        hangar_api::demo::seed_with(&mut conn, &media, 40, 2).unwrap_or_else(|e| panic!("{e}"));
+    let again =
+        hangar_api::demo::seed_with(&mut conn, &media, 40, 2).unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(
+        created >= 35,
+        "most of the 40 listings are created: {created}"
+    );
+    assert_eq!(again, 0, "idempotent");
+    assert_eq!(
+        text(
+            &app,
+            "SELECT count(*)::text AS value FROM users WHERE email LIKE '%@demo.hangar.test' AND email_verified_at IS NOT NULL"
+        ),
+        vec!["10"]
+    );
+    // Every demo listing is valid by the API's own rules: it reads back, with photos.
+    let ids = text(
+        &app,
+        "SELECT id::text AS value FROM listings WHERE status = 'published' LIMIT 5",
+    );
+    for id in ids {
+        let res = app.get(&format!("/api/v1/listings/{id}")).await;
+        assert_eq!(res.status().as_u16(), 200, "{id}");
+        let body: serde_json::Value = res.json().await.unwrap_or_default();
+        assert!(
+            body["photos"].as_array().is_some_and(|p| !p.is_empty()),
+            "{body}"
+        );
+        assert!(body["location"]["airfield_icao"].is_string(), "{body}");
+    }
+    // The photos are on disk.
+    let url = text(&app, "SELECT sha256 AS value FROM listing_photos LIMIT 1");
+    let path = hangar_api::media::relative_path(url[0].trim(), 320);
+    assert!(media.join(path).exists());
+    let _ = std::fs::remove_dir_all(&media);
+}
