@@ -17,6 +17,7 @@ pub mod mail;
 pub mod media;
 pub mod openapi;
 pub mod routes;
+pub mod search;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

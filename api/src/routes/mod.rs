@@ -13,6 +13,7 @@ pub mod listings;
 pub mod makes;
 pub mod meta;
 pub mod photos;
+pub mod search;
 pub mod tokens;
 pub mod users;
 
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(tokens::configure)
             .configure(listings::configure)
             .configure(photos::configure)
+            .configure(search::configure)
             .configure(categories::configure)
             .configure(makes::configure)
             .configure(airfields::configure)

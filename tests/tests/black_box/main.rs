@@ -16,6 +16,7 @@ mod mail;
 mod openapi;
 mod photos;
 mod readiness;
+mod search;
 mod static_files;
 mod tokens;
 mod users;

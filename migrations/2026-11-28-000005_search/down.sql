@@ -1,0 +1,11 @@
+DROP INDEX IF EXISTS listings_earth_idx;
+DROP INDEX IF EXISTS listings_public_year_idx;
+DROP INDEX IF EXISTS listings_public_make_model_idx;
+DROP INDEX IF EXISTS listings_public_price_idx;
+DROP INDEX IF EXISTS listings_public_newest_idx;
+DROP INDEX IF EXISTS listings_search_idx;
+ALTER TABLE listings DROP COLUMN IF EXISTS search_document;
+DROP FUNCTION IF EXISTS listing_designations(text);
+DROP TEXT SEARCH CONFIGURATION IF EXISTS hangar_simple;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS hangar_en;
+DROP TEXT SEARCH CONFIGURATION IF EXISTS hangar_fr;
