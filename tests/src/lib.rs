@@ -30,10 +30,20 @@ pub const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres
 const TEMPLATE_LOCK_KEY: i64 = 0x4841_4e47_5453; // "HANGTS"
 
 pub fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
+    let url = std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned())
+        .unwrap_or_else(|| DEFAULT_ADMIN_URL.to_owned());
+    // Without TLS unless the URL asks for it: the tests talk to a local server, and libpq's
+    // OpenSSL clean-up at process exit can crash while pool threads are still connecting
+    // (seen as a rare SIGSEGV after a test had passed).
+    if url.contains("sslmode=") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 /// The repository root (for fixtures such as `frontend/public` and `openapi/`).
