@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod binary;
 mod catalogue;
+mod category_listings;
 mod cors;
 mod db;
 mod docs;
