@@ -2,10 +2,10 @@
 """Measurement helpers of bench/run (standard library only).
 
   measure.py sql   --db URL --shape S --file bench/sql/S.sql --phase P [--var k=v]... --out R.jsonl
-        EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the file's query: one warm-up run, then up to
-        --runs measured runs (fewer when a run is slow, see --budget); appends the median
-        execution time, planning time, buffers and access paths to R.jsonl, and writes the
-        text plan of one more run to --plans/S.P.txt.
+        EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the file's query, in one session: a warm-up
+        run, then up to --runs measured runs (fewer when a run is slow, see --budget); appends
+        the median execution and planning times, buffers and access paths to R.jsonl, and
+        writes the text plan of one more run to --plans/S.P.txt.
   measure.py probe --url URL --shape S --path P --out R.jsonl        one GET: status, size, time
   measure.py wrk   --shape S --out R.jsonl < wrk-output              records wrk's BENCH_JSON line
   measure.py walk  --url URL --path P --pages N                      follows next_cursor N times,
@@ -66,48 +66,54 @@ def scans(plan, found):
     return found
 
 
+MARK = "-- bench-measure-separator --"
+
+
 def cmd_sql(args):
     setup, query = read_sql(args.file)
     prefix = "".join(s + "\n" for s in setup)
-    runs, plan0, spent = [], None, 0.0
+    explain_json = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)\n" + query + ";\n"
     record = {"kind": "sql", "shape": args.shape, "phase": args.phase, "file": args.file,
               "reference": "REFERENCE QUERY" in open(args.file, encoding="utf-8").read()}
     try:
+        # A first session times one run, to choose how many runs fit in the budget.
         started = time.time()
-        psql(args.db, args.var, prefix + "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)\n" + query + ";\n")  # warm-up
-        spent = time.time() - started
-        for i in range(args.runs):
-            if i > 0 and spent > args.budget:
-                break
-            started = time.time()
-            out = psql(args.db, args.var, prefix + "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)\n" + query + ";\n")
-            spent += time.time() - started
-            doc = json.loads(out)[0]
-            runs.append(doc)
-            plan0 = plan0 or doc
+        psql(args.db, args.var, prefix + explain_json)
+        once = time.time() - started
+        n = max(1, min(args.runs, int(args.budget // max(once, 1e-3))))
+        # Then one session: a warm-up (catalogue caches, as on the API's pooled connections),
+        # n measured runs, and the text plan.
+        script = prefix + explain_json
+        for _ in range(n):
+            script += f"\\echo '{MARK}'\n" + explain_json
+        if args.plans:
+            script += f"\\echo '{MARK}'\nEXPLAIN (ANALYZE, BUFFERS)\n{query};\n"
+        chunks = psql(args.db, args.var, script).split(MARK + "\n")
+        runs = [json.loads(c)[0] for c in chunks[1:n + 1]]
         times = [d["Execution Time"] for d in runs]
         median = statistics.median(times)
         middle = min(runs, key=lambda d: abs(d["Execution Time"] - median))
         top = middle["Plan"]
         record.update({
             "runs": len(times), "median_ms": round(median, 3), "min_ms": round(min(times), 3),
-            "max_ms": round(max(times), 3), "planning_ms": round(middle.get("Planning Time", 0), 3),
+            "max_ms": round(max(times), 3),
+            "planning_ms": round(statistics.median(d.get("Planning Time", 0) for d in runs), 3),
             "rows": top.get("Actual Rows"),
             "shared_hit": top.get("Shared Hit Blocks"), "shared_read": top.get("Shared Read Blocks"),
             "access": scans(top, []),
         })
         if args.plans:
-            text = psql(args.db, args.var, prefix + "EXPLAIN (ANALYZE, BUFFERS)\n" + query + ";\n")
             with open(f"{args.plans}/{args.shape}.{args.phase}.txt", "w", encoding="utf-8") as f:
-                f.write(f"-- {args.file}, phase {args.phase}\n{text}")
+                f.write(f"-- {args.file}, phase {args.phase} (the last of {n + 2} runs in one session)\n{chunks[-1]}")
     except (RuntimeError, ValueError, KeyError, IndexError) as e:
         record["error"] = str(e)[:300]
     append(args.out, record)
     if "error" in record:
-        print(f"    SQL {args.phase:<12} error: {record['error']}")
+        print(f"    SQL {args.phase:<17} error: {record['error']}")
     else:
-        print(f"    SQL {args.phase:<12} median {record['median_ms']:.2f} ms over {record['runs']} runs "
-              f"(min {record['min_ms']:.2f}, max {record['max_ms']:.2f}); {', '.join(record['access'])}")
+        print(f"    SQL {args.phase:<17} median {record['median_ms']:.2f} ms over {record['runs']} runs "
+              f"(min {record['min_ms']:.2f}, max {record['max_ms']:.2f}), planning {record['planning_ms']:.2f} ms; "
+              f"{', '.join(record['access'])}")
 
 
 def get(url, timeout=60):
@@ -225,7 +231,7 @@ def cmd_table(args):
     w(f"- PostgreSQL {meta['pg_version']}; API release build `{meta['api_commit']}`, HTTP_WORKERS={meta['workers']}, "
       f"pool {meta['pool']}")
     w(f"- Load: {meta['wrk']} per shape (wrk, {meta['wrk_script']}); SQL: EXPLAIN (ANALYZE, BUFFERS), "
-      f"one warm-up then the median of up to {meta['sql_runs']} runs (execution time, server side)")
+      f"in one session per shape: one warm-up, then the median of up to {meta['sql_runs']} runs (server-side execution time)")
     w("- Data: " + ", ".join(f"{k} {v}" for k, v in meta.get("timings", {}).items()))
     if meta.get("sizes"):
         w("- Sizes: " + ", ".join(f"{k} {v}" for k, v in meta["sizes"].items()))
@@ -262,16 +268,18 @@ def cmd_table(args):
         w(f"| {s} | `{path}` | {status} | {rps} | {p50} | {p99} | {sql_cell('as_migrated')} | "
           f"{sql_cell('reference_indexes')} | {kind} |")
     w("")
-    w("Access paths of the SQL (scans on listings and other large tables):")
+    w("Access paths of the SQL (scans on listings and other large tables), rows returned, median planning")
+    w("time (as migrated / + reference indexes) and shared buffers hit/read of the median run:")
     w("")
-    w("| shape | as migrated | + reference indexes | rows | buffers hit/read (as migrated) |")
-    w("|---|---|---|---:|---|")
+    w("| shape | as migrated | + reference indexes | rows | planning ms | buffers hit/read (as migrated) |")
+    w("|---|---|---|---:|---:|---|")
     for s in shapes:
         a, b = by[s].get("sql:as_migrated", {}), by[s].get("sql:reference_indexes", {})
         if not a and not b:
             continue
         w(f"| {s} | {'; '.join(a.get('access', [])) or a.get('error', '–')} | "
           f"{'; '.join(b.get('access', [])) or b.get('error', '–')} | {a.get('rows', '–')} | "
+          f"{fmt_ms(a.get('planning_ms'))} / {fmt_ms(b.get('planning_ms'))} | "
           f"{a.get('shared_hit', '–')}/{a.get('shared_read', '–')} |")
     w("")
     print("\n".join(out))

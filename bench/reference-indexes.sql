@@ -26,3 +26,13 @@ CREATE INDEX IF NOT EXISTS bench_ref_fts_idx
 CREATE INDEX IF NOT EXISTS bench_ref_earth_idx
     ON listings USING gist (ll_to_earth(lat, lon))
     WHERE status IN ('published', 'reserved');
+
+-- Facets count every matching row (333,000 for category=aircraft at N = 1,000,000): with the
+-- facet columns (and the seller, for the seller-is-active join) in the index, that is an
+-- index-only scan instead of reading the wide rows from the heap.
+CREATE INDEX IF NOT EXISTS bench_ref_facets_idx
+    ON listings (category_id) INCLUDE (seller_id, make, country, price_amount, year)
+    WHERE status IN ('published', 'reserved');
+
+-- Index-only scans need the visibility map the new column's table rewrite has reset.
+VACUUM ANALYZE listings;
