@@ -191,6 +191,28 @@ pub struct NewEvent {
     pub details: serde_json::Value,
 }
 
+impl NewEvent {
+    /// A status change by `actor`.
+    pub fn status(
+        listing_id: Uuid,
+        actor: Uuid,
+        from: &str,
+        to: Option<String>,
+        details: serde_json::Value,
+    ) -> Self {
+        NewEvent {
+            listing_id,
+            actor_id: Some(actor),
+            kind: "status",
+            from_status: Some(from.to_owned()),
+            to_status: to,
+            price_amount: None,
+            currency: None,
+            details,
+        }
+    }
+}
+
 pub fn record(conn: &mut PgConnection, event: &NewEvent) -> QueryResult<usize> {
     diesel::insert_into(listing_events::table)
         .values(event)

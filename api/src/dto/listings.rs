@@ -180,6 +180,36 @@ pub struct UpdateListing {
 /// Field rules are checked once the changes are merged into the listing.
 impl CrossCheck for UpdateListing {}
 
+impl UpdateListing {
+    /// Writes the given fields over `input` (the listing as stored).
+    pub fn apply_to(self, input: &mut ListingInput) {
+        if let Some(v) = self.category {
+            input.category = v;
+        }
+        if let Some(v) = self.title {
+            input.title = v;
+        }
+        if let Some(v) = self.description {
+            input.description = v;
+        }
+        if let Some(v) = self.price {
+            input.price = v;
+        }
+        if let Some(v) = self.condition {
+            input.condition = v;
+        }
+        if let Some(v) = self.location {
+            input.location = v;
+        }
+        if let Some(v) = self.show_phone {
+            input.show_phone = v;
+        }
+        if let Some(v) = self.attributes {
+            input.attributes = v;
+        }
+    }
+}
+
 /// One price in the history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PricePoint {

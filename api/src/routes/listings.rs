@@ -282,30 +282,7 @@ pub async fn update_listing(
             let listing = editable(conn, &user, id)?;
             let version = required_version(wanted, listing.version)?;
             let mut input = listings::input_of(conn, &listing)?;
-            if let Some(v) = patch.category {
-                input.category = v;
-            }
-            if let Some(v) = patch.title {
-                input.title = v;
-            }
-            if let Some(v) = patch.description {
-                input.description = v;
-            }
-            if let Some(v) = patch.price {
-                input.price = v;
-            }
-            if let Some(v) = patch.condition {
-                input.condition = v;
-            }
-            if let Some(v) = patch.location {
-                input.location = v;
-            }
-            if let Some(v) = patch.show_phone {
-                input.show_phone = v;
-            }
-            if let Some(v) = patch.attributes {
-                input.attributes = v;
-            }
+            patch.apply_to(&mut input);
             check_all(&input)?;
             let seller = seller_of(conn, &listing)?;
             let content = listings::prepare(conn, &input, &seller)?;
@@ -377,16 +354,13 @@ pub async fn delete_listing(
             })?;
             rows::record(
                 conn,
-                &NewEvent {
-                    listing_id: id,
-                    actor_id: Some(user.id),
-                    kind: "status",
-                    from_status: Some(listing.status.clone()),
-                    to_status: Some("deleted".into()),
-                    price_amount: None,
-                    currency: None,
-                    details: serde_json::json!({}),
-                },
+                &NewEvent::status(
+                    id,
+                    user.id,
+                    &listing.status,
+                    Some("deleted".into()),
+                    serde_json::json!({}),
+                ),
             )?;
             Ok::<_, ApiError>(())
         })
@@ -434,16 +408,13 @@ async fn transition(
             })?;
             rows::record(
                 conn,
-                &NewEvent {
-                    listing_id: id,
-                    actor_id: Some(user.id),
-                    kind: "status",
-                    from_status: Some(listing.status.clone()),
-                    to_status: to,
-                    price_amount: None,
-                    currency: None,
-                    details: serde_json::json!({ "step": step.name() }),
-                },
+                &NewEvent::status(
+                    id,
+                    user.id,
+                    &listing.status,
+                    to,
+                    serde_json::json!({ "step": step.name() }),
+                ),
             )?;
             listings::view(conn, updated, &seller)
         })
