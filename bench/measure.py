@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Measurement helpers of bench/run (standard library only).
 
-  measure.py sql   --db URL --shape S --file bench/sql/S.sql --phase P [--var k=v]... --out R.jsonl
-        EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of the file's query, in one session: a warm-up
-        run, then up to --runs measured runs (fewer when a run is slow, see --budget); appends
-        the median execution and planning times, buffers and access paths to R.jsonl, and
-        writes the text plan of one more run to --plans/S.P.txt.
+  measure.py script  --file bench/sql/S.sql [--var k=v]...      a psql-style file as literal
+        statements, one per line (for the shapes whose SQL is not printed by `api search-sql`)
+  measure.py pgbench --db URL --shape S --script F --clients C --threads T --duration SECS
+                     --work DIR --plans DIR --out R.jsonl
+        EXPLAIN (ANALYZE, BUFFERS) of each statement of F after a warm-up (access paths, server
+        time, plans to DIR/S.txt), then pgbench running F as one transaction per request with
+        C clients: tps and p50/p95/p99 from pgbench's per-transaction log
   measure.py probe --url URL --shape S --path P --out R.jsonl        one GET: status, size, time
   measure.py wrk   --shape S --out R.jsonl < wrk-output              records wrk's BENCH_JSON line
   measure.py walk  --url URL --path P --pages N                      follows next_cursor N times,
@@ -14,8 +16,9 @@
 """
 
 import argparse
+import glob
 import json
-import statistics
+import os
 import subprocess
 import sys
 import time
@@ -29,20 +32,26 @@ def append(path, record):
         f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def read_sql(path):
+def render(path, variables):
+    """A psql-style file (`:'name'` quoted, `:name` raw, `-- bench: SET …` setup lines) as
+    literal statements, one per line, as pgbench and EXPLAIN take them."""
+    values = dict(v.split("=", 1) for v in variables)
     setup, body = [], []
     for line in open(path, encoding="utf-8"):
         stripped = line.strip()
         if stripped.lower().startswith("-- bench:"):
-            setup.append(stripped.split(":", 1)[1].strip().rstrip(";") + ";")
-        body.append(line)
-    return setup, "".join(body).strip().rstrip(";")
+            setup.append(stripped.split(":", 1)[1].strip().rstrip(";"))
+        elif not stripped.startswith("--"):
+            body.append(stripped)
+    query = " ".join(x for x in body if x).rstrip(";")
+    for name in sorted(values, key=len, reverse=True):
+        quoted = "'" + values[name].replace("'", "''") + "'"
+        query = query.replace(f":'{name}'", quoted).replace(f":{name}", values[name])
+    return [*setup, query]
 
 
-def psql(db, variables, script):
+def psql(db, script):
     cmd = ["psql", db, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
-    for v in variables:
-        cmd += ["-v", v]
     out = subprocess.run(cmd, input=script, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip() or f"psql exited {out.returncode}")
@@ -52,9 +61,9 @@ def psql(db, variables, script):
 def scans(plan, found):
     """Access paths of a plan: 'Index Scan listings_public_idx', 'Seq Scan listings'…"""
     node = plan.get("Node Type", "")
-    if "Scan" in node and node not in ("CTE Scan", "Subquery Scan", "Function Scan", "Result"):
+    if "Scan" in node and node not in ("CTE Scan", "Subquery Scan", "Function Scan", "Result", "Values Scan"):
         target = plan.get("Index Name") or plan.get("Relation Name") or ""
-        if plan.get("Relation Name") in ("users", "categories", "listing_photos", "listing_events") \
+        if plan.get("Relation Name") in ("users", "categories", "listing_photos", "listing_events", "makes") \
                 and "Seq" not in node:
             target = None  # small lookups by key: not interesting
         if target:
@@ -69,50 +78,81 @@ def scans(plan, found):
 MARK = "-- bench-measure-separator --"
 
 
-def cmd_sql(args):
-    setup, query = read_sql(args.file)
-    prefix = "".join(s + "\n" for s in setup)
-    explain_json = "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)\n" + query + ";\n"
-    record = {"kind": "sql", "shape": args.shape, "phase": args.phase, "file": args.file,
-              "reference": "REFERENCE QUERY" in open(args.file, encoding="utf-8").read()}
+def statements_of(path):
+    return [line.rstrip().rstrip(";") for line in open(path, encoding="utf-8") if line.strip()]
+
+
+def cmd_script(args):
+    for statement in render(args.file, args.var):
+        print(statement + ";")
+
+
+def cmd_pgbench(args):
+    """The shape's statements in PostgreSQL alone: EXPLAIN ANALYZE of each (access paths,
+    server time), then pgbench with the same concurrency as wrk."""
+    statements = statements_of(args.script)
+    record = {"kind": "pgbench", "shape": args.shape, "statements": len(statements)}
     try:
-        # A first session times one run, to choose how many runs fit in the budget.
-        started = time.time()
-        psql(args.db, args.var, prefix + explain_json)
-        once = time.time() - started
-        n = max(1, min(args.runs, int(args.budget // max(once, 1e-3))))
-        # Then one session: a warm-up (catalogue caches, as on the API's pooled connections),
-        # n measured runs, and the text plan.
-        script = prefix + explain_json
-        for _ in range(n):
-            script += f"\\echo '{MARK}'\n" + explain_json
+        # Plans, in one session after a warm-up run of the whole script.
+        script = "".join(st + ";\n" for st in statements)
+        for st in statements:
+            if st.upper().startswith(("SET ", "EXPLAIN ")):
+                script += st + ";\n"
+            else:
+                script += f"\\echo '{MARK}'\nEXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {st};\n"
+        chunks = psql(args.db, script).split(MARK + "\n")[1:]
+        access, total_ms, planning_ms, texts = [], 0.0, 0.0, []
+        for st, chunk in zip([s for s in statements if not s.upper().startswith(("SET ", "EXPLAIN "))], chunks):
+            doc = json.loads(chunk)[0]
+            scans(doc["Plan"], access)
+            total_ms += doc["Execution Time"]
+            planning_ms += doc.get("Planning Time", 0)
+            texts.append((st, doc))
+        record.update({"sql_ms": round(total_ms, 3), "planning_ms": round(planning_ms, 3), "access": access,
+                       "seq_scan_listings": "Seq Scan listings" in access})
         if args.plans:
-            script += f"\\echo '{MARK}'\nEXPLAIN (ANALYZE, BUFFERS)\n{query};\n"
-        chunks = psql(args.db, args.var, script).split(MARK + "\n")
-        runs = [json.loads(c)[0] for c in chunks[1:n + 1]]
-        times = [d["Execution Time"] for d in runs]
-        median = statistics.median(times)
-        middle = min(runs, key=lambda d: abs(d["Execution Time"] - median))
-        top = middle["Plan"]
-        record.update({
-            "runs": len(times), "median_ms": round(median, 3), "min_ms": round(min(times), 3),
-            "max_ms": round(max(times), 3),
-            "planning_ms": round(statistics.median(d.get("Planning Time", 0) for d in runs), 3),
-            "rows": top.get("Actual Rows"),
-            "shared_hit": top.get("Shared Hit Blocks"), "shared_read": top.get("Shared Read Blocks"),
-            "access": scans(top, []),
-        })
-        if args.plans:
-            with open(f"{args.plans}/{args.shape}.{args.phase}.txt", "w", encoding="utf-8") as f:
-                f.write(f"-- {args.file}, phase {args.phase} (the last of {n + 2} runs in one session)\n{chunks[-1]}")
+            with open(f"{args.plans}/{args.shape}.txt", "w", encoding="utf-8") as f:
+                for st, doc in texts:
+                    f.write(f"-- {st[:2000]}\n-- execution {doc['Execution Time']:.3f} ms, planning "
+                            f"{doc.get('Planning Time', 0):.3f} ms\n{json.dumps(doc['Plan'], indent=1)}\n\n")
+        # pgbench: simple protocol (the literal statements are planned for their values, as the
+        # API's unnamed prepared statements are), per-transaction latency log.
+        prefix = f"{args.work}/pgbench-{args.shape}"
+        for old in glob.glob(prefix + ".*"):
+            os.remove(old)
+        cmd = ["pgbench", "-n", "-M", "simple", "-c", str(args.clients), "-j", str(args.threads),
+               "-T", str(args.duration), "-f", args.script, "-l", f"--log-prefix={prefix}", args.db]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError((out.stderr or out.stdout).strip()[-300:])
+        latencies = []
+        for name in glob.glob(prefix + ".*"):
+            for line in open(name, encoding="utf-8"):
+                parts = line.split()
+                if len(parts) >= 3 and parts[2].isdigit():
+                    latencies.append(int(parts[2]))
+        latencies.sort()
+        tps = None
+        for line in out.stdout.splitlines():
+            if line.startswith("tps = "):
+                tps = float(line.split()[2])
+        if not latencies:
+            raise RuntimeError("pgbench logged no transaction")
+
+        def pct(p):
+            return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
+        record.update({"tps": round(tps if tps is not None else len(latencies) / args.duration, 1),
+                       "transactions": len(latencies), "p50_us": pct(50), "p95_us": pct(95),
+                       "p99_us": pct(99)})
     except (RuntimeError, ValueError, KeyError, IndexError) as e:
         record["error"] = str(e)[:300]
     append(args.out, record)
     if "error" in record:
-        print(f"    SQL {args.phase:<17} error: {record['error']}")
+        print(f"    pgbench error: {record['error']}")
     else:
-        print(f"    SQL {args.phase:<17} median {record['median_ms']:.2f} ms over {record['runs']} runs "
-              f"(min {record['min_ms']:.2f}, max {record['max_ms']:.2f}), planning {record['planning_ms']:.2f} ms; "
+        print(f"    pgbench {record['tps']:.1f} tps, p50 {record['p50_us'] / 1000:.2f} ms, "
+              f"p95 {record['p95_us'] / 1000:.2f} ms, p99 {record['p99_us'] / 1000:.2f} ms; "
+              f"{record['statements']} statements, {record['sql_ms']:.2f} ms server time once; "
               f"{', '.join(record['access'])}")
 
 
@@ -172,7 +212,7 @@ def cmd_wrk(args):
         secs = record["duration_us"] / 1e6
         record["rps"] = round(record["requests"] / secs, 1) if secs else 0
         print(f"    wrk   {record['rps']:.1f} req/s, p50 {record['p50_us'] / 1000:.2f} ms, "
-              f"p99 {record['p99_us'] / 1000:.2f} ms, statuses {record['statuses']}, "
+              f"p95 {record['p95_us'] / 1000:.2f} ms, p99 {record['p99_us'] / 1000:.2f} ms, statuses {record['statuses']}, "
               f"socket errors {sum(record['errors'].values()) - record['errors']['status']}")
     else:
         print(f"    wrk   error: {record['error']}")
@@ -219,8 +259,7 @@ def cmd_table(args):
         if r["shape"] not in by:
             shapes.append(r["shape"])
             by[r["shape"]] = {}
-        key = r["kind"] if r["kind"] != "sql" else f"sql:{r['phase']}"
-        by[r["shape"]][key] = r
+        by[r["shape"]][r["kind"]] = r
     out = []
     w = out.append
     w(f"## Hangar benchmark, {meta['date']}")
@@ -228,19 +267,25 @@ def cmd_table(args):
     w(f"- N = {meta['count']:,} listings ({meta.get('visible', '?'):,} visible), {meta.get('users', '?'):,} users, "
       f"{meta.get('photos', '?'):,} photos, {meta.get('events', '?'):,} listing events; seed `{meta['seed']}`")
     w(f"- Machine: {meta['machine']}")
-    w(f"- PostgreSQL {meta['pg_version']}; API release build `{meta['api_commit']}`, HTTP_WORKERS={meta['workers']}, "
-      f"pool {meta['pool']}")
-    w(f"- Load: {meta['wrk']} per shape (wrk, {meta['wrk_script']}); SQL: EXPLAIN (ANALYZE, BUFFERS), "
-      f"in one session per shape: one warm-up, then the median of up to {meta['sql_runs']} runs (server-side execution time)")
+    w(f"- PostgreSQL {meta['pg_version']} ({meta.get('pg_settings', 'default settings')}); API release build "
+      f"`{meta['api_commit']}`, HTTP_WORKERS={meta['workers']}, pool {meta['pool']}")
+    w(f"- API: wrk {meta['wrk']} per shape ({meta['wrk_script']}); PostgreSQL alone: pgbench {meta['pgbench']} "
+      f"running the statements the API sent for the same request (`api search-sql`), one transaction per request")
     w("- Data: " + ", ".join(f"{k} {v}" for k, v in meta.get("timings", {}).items()))
     if meta.get("sizes"):
         w("- Sizes: " + ", ".join(f"{k} {v}" for k, v in meta["sizes"].items()))
     w("")
-    w("| shape | request | status | req/s | p50 ms | p99 ms | SQL ms as migrated | SQL ms + reference indexes | SQL |")
-    w("|---|---|---|---:|---:|---:|---:|---:|---|")
+    w("| shape | request | status | API req/s | API p50 / p95 / p99 ms | pgbench tps | pgbench p50 / p95 / p99 ms "
+      "| API / pgbench | statements | SQL ms once |")
+    w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+
+    def lat(r):
+        if not r or "p50_us" not in r:
+            return "–"
+        return " / ".join(fmt_ms(r[k] / 1000) for k in ("p50_us", "p95_us", "p99_us"))
     for s in shapes:
         d = by[s]
-        probe, wrk = d.get("probe", {}), d.get("wrk")
+        probe, wrk, pgb = d.get("probe", {}), d.get("wrk"), d.get("pgbench")
         status = str(probe.get("status", "–"))
         if wrk and "statuses" in wrk:
             status = ", ".join(f"{k}×{v}" for k, v in sorted(wrk["statuses"].items()))
@@ -250,37 +295,24 @@ def cmd_table(args):
         elif probe.get("status") not in (None, 200):
             status += " (not load-tested)"
         rps = f"{wrk['rps']:,.0f}".replace(",", " ") if wrk and "rps" in wrk else "–"
-        p50 = fmt_ms(wrk["p50_us"] / 1000) if wrk and "p50_us" in wrk else "–"
-        p99 = fmt_ms(wrk["p99_us"] / 1000) if wrk and "p99_us" in wrk else "–"
-
-        def sql_cell(phase):
-            r = d.get(f"sql:{phase}")
-            if not r:
-                return "–"
-            if "error" in r:
-                return "error"
-            return fmt_ms(r["median_ms"])
-        ref = d.get("sql:as_migrated") or d.get("sql:reference_indexes") or {}
-        kind = "reference" if ref.get("reference") else "API's query" if ref else "–"
+        tps = f"{pgb['tps']:,.0f}".replace(",", " ") if pgb and "tps" in pgb else ("error" if pgb else "–")
+        ratio = f"{100 * wrk['rps'] / pgb['tps']:.0f} %" if wrk and pgb and wrk.get("rps") and pgb.get("tps") else "–"
         path = probe.get("path", "")
         if len(path) > 70:
             path = path[:67] + "…"
-        w(f"| {s} | `{path}` | {status} | {rps} | {p50} | {p99} | {sql_cell('as_migrated')} | "
-          f"{sql_cell('reference_indexes')} | {kind} |")
+        w(f"| {s} | `{path}` | {status} | {rps} | {lat(wrk)} | {tps} | {lat(pgb)} | {ratio} | "
+          f"{pgb.get('statements', '–') if pgb else '–'} | {fmt_ms(pgb.get('sql_ms')) if pgb else '–'} |")
     w("")
-    w("Access paths of the SQL (scans on listings and other large tables), rows returned, median planning")
-    w("time (as migrated / + reference indexes) and shared buffers hit/read of the median run:")
+    w("Access paths of the statements (scans of listings and other large tables; EXPLAIN ANALYZE after a warm-up):")
     w("")
-    w("| shape | as migrated | + reference indexes | rows | planning ms | buffers hit/read (as migrated) |")
-    w("|---|---|---|---:|---:|---|")
+    w("| shape | access paths | seq scan of listings |")
+    w("|---|---|---|")
     for s in shapes:
-        a, b = by[s].get("sql:as_migrated", {}), by[s].get("sql:reference_indexes", {})
-        if not a and not b:
+        pgb = by[s].get("pgbench")
+        if not pgb:
             continue
-        w(f"| {s} | {'; '.join(a.get('access', [])) or a.get('error', '–')} | "
-          f"{'; '.join(b.get('access', [])) or b.get('error', '–')} | {a.get('rows', '–')} | "
-          f"{fmt_ms(a.get('planning_ms'))} / {fmt_ms(b.get('planning_ms'))} | "
-          f"{a.get('shared_hit', '–')}/{a.get('shared_read', '–')} |")
+        w(f"| {s} | {'; '.join(pgb.get('access', [])) or pgb.get('error', '–')} | "
+          f"{'**yes**' if pgb.get('seq_scan_listings') else 'no'} |")
     w("")
     print("\n".join(out))
 
@@ -288,14 +320,17 @@ def cmd_table(args):
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("sql")
+    s = sub.add_parser("script")
+    s.add_argument("--file", required=True)
+    s.add_argument("--var", action="append", default=[])
+    s = sub.add_parser("pgbench")
     s.add_argument("--db", required=True)
     s.add_argument("--shape", required=True)
-    s.add_argument("--file", required=True)
-    s.add_argument("--phase", required=True)
-    s.add_argument("--var", action="append", default=[])
-    s.add_argument("--runs", type=int, default=5)
-    s.add_argument("--budget", type=float, default=60.0, help="seconds after which no further run starts")
+    s.add_argument("--script", required=True)
+    s.add_argument("--clients", type=int, default=8)
+    s.add_argument("--threads", type=int, default=2)
+    s.add_argument("--duration", type=int, default=10)
+    s.add_argument("--work", required=True)
     s.add_argument("--plans")
     s.add_argument("--out", required=True)
     s = sub.add_parser("probe")
@@ -314,7 +349,7 @@ def main():
     s.add_argument("--results", required=True)
     s.add_argument("--meta", required=True)
     args = p.parse_args()
-    {"sql": cmd_sql, "probe": cmd_probe, "wrk": cmd_wrk, "walk": cmd_walk, "table": cmd_table}[args.cmd](args)
+    {"script": cmd_script, "pgbench": cmd_pgbench, "probe": cmd_probe, "wrk": cmd_wrk, "walk": cmd_walk, "table": cmd_table}[args.cmd](args)
 
 
 if __name__ == "__main__":

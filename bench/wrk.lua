@@ -1,5 +1,5 @@
 -- wrk script of bench/run: counts the status codes of every response and prints one line
---   BENCH_JSON {"requests":…, "p50_us":…, "p99_us":…, "statuses":{"200":…}, …}
+--   BENCH_JSON {"requests":…, "p50_us":…, "p95_us":…, "p99_us":…, "statuses":{"200":…}, …}
 -- at the end. With BENCH_PATHS=<file> (one path per line), each request takes a random path
 -- of the file (e.g. /api/v1/listings/<id> over a thousand real ids) instead of the URL's.
 
@@ -52,9 +52,10 @@ function done(summary, latency, requests)
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
     '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-    '"mean_us":%.1f,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"statuses":{%s}}\n',
+    '"mean_us":%.1f,"p50_us":%d,"p90_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,"statuses":{%s}}\n',
     summary.requests, summary.duration, summary.bytes,
     e.connect, e.read, e.write, e.status, e.timeout,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99), latency.max,
     table.concat(parts, ",")))
 end

@@ -47,6 +47,17 @@ pub struct Settings {
     /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub mail: MailSettings,
+    pub search: SearchSettings,
+}
+
+/// Search tuning.
+#[derive(Clone, Debug)]
+pub struct SearchSettings {
+    /// Above this many matches, facets of a search filtered by nothing but category, make and
+    /// country are summed from the facet aggregate instead of counted live.
+    pub facets_live_max_rows: i64,
+    /// How often the facet aggregate is refreshed.
+    pub facets_refresh: Duration,
 }
 
 /// Outgoing mail.
@@ -351,6 +362,21 @@ impl Settings {
             .unwrap_or_else(|| format!("Hangar <no-reply@{mail_host}>"));
         let poll_interval = parse_or(src, "OUTBOX_POLL_MS", Some(Duration::from_secs(2)), millis)?;
 
+        let facets_live_max_rows = parse_or(src, "FACETS_LIVE_MAX_ROWS", Some(20_000), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=100_000_000).contains(n))
+                .ok_or_else(|| {
+                    "expected a whole number of listings (0 = always the aggregate)".to_owned()
+                })
+        })?;
+        let facets_refresh = parse_or(
+            src,
+            "FACETS_REFRESH_MS",
+            Some(Duration::from_secs(60)),
+            millis,
+        )?;
+
         Ok(Settings {
             environment,
             bind_addr,
@@ -374,6 +400,10 @@ impl Settings {
                 smtp_url,
                 from: mail_from,
                 poll_interval,
+            },
+            search: SearchSettings {
+                facets_live_max_rows,
+                facets_refresh,
             },
         })
     }

@@ -106,14 +106,17 @@ where
     type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let result = serde_urlencoded_query::<T>(req.query_string()).and_then(|value| {
-            value
-                .validate()
-                .map_err(|e| ApiError::validation(validation_errors(&e)))?;
-            Ok(ValidQuery(value))
-        });
-        std::future::ready(result)
+        std::future::ready(parse_query(req.query_string()).map(ValidQuery))
     }
+}
+
+/// Reads and validates a query string as [`ValidQuery`] does (also used by `api search-sql`).
+pub fn parse_query<T: DeserializeOwned + Validate>(query: &str) -> Result<T, ApiError> {
+    let value = serde_urlencoded_query::<T>(query)?;
+    value
+        .validate()
+        .map_err(|e| ApiError::validation(validation_errors(&e)))?;
+    Ok(value)
 }
 
 fn serde_urlencoded_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {

@@ -142,22 +142,62 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
     })
 }
 
-/// Runs view flushes every `views_every` and maintenance every `maintenance_every`.
+/// Recomputes the search facet aggregate (`listing_facet_counts`). Readers keep the previous
+/// contents until it commits; a replica that finds another one refreshing skips its turn.
+pub fn refresh_facets(conn: &mut PgConnection) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        #[derive(diesel::QueryableByName)]
+        struct Locked {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            locked: bool,
+        }
+        let locked = diesel::sql_query(
+            "SELECT pg_try_advisory_xact_lock(hashtext('hangar:refresh listing_facet_counts')) AS locked",
+        )
+        .get_result::<Locked>(conn)?
+        .locked;
+        if !locked {
+            return Ok(false);
+        }
+        // A full recount takes seconds at a million listings: more than the pool's
+        // per-statement limit for requests.
+        diesel::sql_query("SET LOCAL statement_timeout = '10min'").execute(conn)?;
+        diesel::sql_query("REFRESH MATERIALIZED VIEW CONCURRENTLY listing_facet_counts")
+            .execute(conn)?;
+        Ok(true)
+    })
+}
+
+/// How often each background task runs.
+pub struct Schedule {
+    pub views: std::time::Duration,
+    pub maintenance: std::time::Duration,
+    pub facets: std::time::Duration,
+}
+
+/// Runs view flushes, maintenance and the facet refresh, each on its own schedule.
 pub fn spawn(
     pool: PgPool,
     views: std::sync::Arc<ViewCounter>,
     base_url: String,
-    views_every: std::time::Duration,
-    maintenance_every: std::time::Duration,
+    every: Schedule,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut views_tick = tokio::time::interval(views_every);
-        let mut maintenance_tick = tokio::time::interval(maintenance_every);
+        let mut views_tick = tokio::time::interval(every.views);
+        let mut maintenance_tick = tokio::time::interval(every.maintenance);
+        let mut facets_tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + every.facets, every.facets);
         views_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         maintenance_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        facets_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = views_tick.tick() => views.flush(&pool).await,
+                _ = facets_tick.tick() => {
+                    if let Err(err) = db::run(&pool, refresh_facets).await {
+                        log::warn!("facet aggregate refresh failed: {err}");
+                    }
+                }
                 _ = maintenance_tick.tick() => {
                     let base = base_url.clone();
                     match db::run(&pool, move |conn| maintenance(conn, &base)).await {

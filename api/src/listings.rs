@@ -26,7 +26,7 @@ fn field(field: &str, message: &str) -> ApiError {
 }
 
 /// Reads a stored enum-like text back through serde, for the API types.
-fn parse_text<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, ApiError> {
     serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(ApiError::internal)
 }
 

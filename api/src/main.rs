@@ -3,6 +3,8 @@
 //! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
 //! - `api migrate`: apply pending migrations, load the bundled reference data, and exit.
 //! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
+//! - `api search-sql QUERY`: run the search `GET /api/v1/listings?QUERY` and print every SQL
+//!   statement it sent, with its values written in (the benchmark feeds them to pgbench).
 //! - `api seed --demo`: create demo sellers and ~300 listings with photos (once; local use).
 //! - `api create-admin --email E [--name N]`: make E an administrator (creating the account,
 //!   with the password read from standard input, if it does not exist). The only way to get
@@ -12,8 +14,7 @@ use std::process::ExitCode;
 
 use hangar_api::{Application, Settings, db, openapi, telemetry};
 
-const USAGE: &str =
-    "usage: api [serve | migrate | openapi | create-admin --email EMAIL [--name NAME]]";
+const USAGE: &str = "usage: api [serve | migrate | openapi | search-sql QUERY | seed --demo | create-admin --email EMAIL [--name NAME]]";
 
 fn main() -> ExitCode {
     let command = std::env::args()
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         "migrate" => with_settings(migrate),
         "serve" => with_settings(serve),
         "create-admin" => with_settings(create_admin),
+        "search-sql" => with_settings(search_sql),
         "seed" if std::env::args().nth(2).as_deref() == Some("--demo") => with_settings(seed_demo),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -56,6 +58,31 @@ fn print_openapi() -> ExitCode {
         Err(err) => {
             eprintln!("cannot serialise the OpenAPI document: {err}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn search_sql(settings: Settings) -> ExitCode {
+    let query = std::env::args().nth(2).unwrap_or_default();
+    let query = query.trim_start_matches('?');
+    let result = hangar_api::search::run::prepare_query(query).and_then(|prepared| {
+        let mut conn =
+            db::connect(&settings.database.url).map_err(hangar_api::error::ApiError::internal)?;
+        let (outcome, statements) = hangar_api::search::sql::capture(|| {
+            hangar_api::search::run::execute(&mut conn, &settings.search, prepared)
+        });
+        outcome.map(|_| statements)
+    });
+    match result {
+        Ok(statements) => {
+            for statement in statements {
+                println!("{statement};");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            ExitCode::from(2)
         }
     }
 }

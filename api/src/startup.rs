@@ -116,8 +116,11 @@ impl Application {
             pool.clone(),
             state.views.clone(),
             state.settings.public_base_url.clone(),
-            std::time::Duration::from_secs(10),
-            std::time::Duration::from_secs(300),
+            crate::jobs::Schedule {
+                views: std::time::Duration::from_secs(10),
+                maintenance: std::time::Duration::from_secs(300),
+                facets: state.settings.search.facets_refresh,
+            },
         );
 
         let mut server = HttpServer::new(move || {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod auth_flows;
 pub mod catalogue;
 pub mod listings;
+pub mod search;
 pub mod tokens;
 pub mod users;
 

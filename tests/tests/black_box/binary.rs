@@ -9,7 +9,7 @@ use hangar_tests::TestDatabase;
 
 /// The `api` binary built next to this test (`cargo build -p hangar-api --bin api`; the test
 /// command does it first). `HANGAR_API_BIN` overrides.
-fn api_binary() -> PathBuf {
+pub(crate) fn api_binary() -> PathBuf {
     if let Ok(path) = std::env::var("HANGAR_API_BIN") {
         return PathBuf::from(path);
     }

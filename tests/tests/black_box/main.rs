@@ -18,6 +18,7 @@ mod openapi;
 mod photos;
 mod readiness;
 mod search;
+mod search_paging;
 mod static_files;
 mod tokens;
 mod users;

@@ -1,0 +1,347 @@
+//! Answers a search request: checks it, resolves the category and airfield, runs the page,
+//! the count and the facets. Used by the HTTP handler and by `api search-sql`.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Double, Uuid as SqlUuid};
+use uuid::Uuid;
+
+use super::query::{self, FacetSource, HitRow};
+use super::sql::{Bind, Sql};
+use super::{Cursor, Facet, Filters, Sort};
+use crate::config::SearchSettings;
+use crate::db::listings::Photo;
+use crate::dto::listings::{ListingSummary, Price};
+use crate::dto::search::{FacetCount, SearchHit, SearchQuery, SearchResults};
+use crate::error::ApiError;
+use crate::listings::{parse_text, photo_view};
+
+/// Counted exactly up to this many matches; the planner estimates beyond.
+const EXACT_COUNT_CAP: i64 = 1_000;
+
+/// A checked search, before the database resolves its names.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    filters: Filters,
+    near: Option<String>,
+    category: Option<String>,
+    sort: Sort,
+    cursor: Option<Cursor>,
+    limit: i64,
+    facets: Vec<Facet>,
+}
+
+fn one_of(
+    field: &str,
+    value: &Option<String>,
+    allowed: &[&str],
+) -> Result<Option<String>, ApiError> {
+    match value {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v.clone())),
+        Some(_) => Err(ApiError::field(
+            field,
+            format!("must be one of {}", allowed.join(", ")),
+        )),
+    }
+}
+
+/// Checks what can be checked without the database.
+pub fn prepare(q: SearchQuery) -> Result<Prepared, ApiError> {
+    let facets: Vec<Facet> = match &q.facets {
+        None => Vec::new(),
+        Some(list) => {
+            let mut out = Vec::new();
+            for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let facet = Facet::parse(name).ok_or_else(|| {
+                    ApiError::field(
+                        "facets",
+                        "may list category, make, country, price_bucket, year_bucket",
+                    )
+                })?;
+                if !out.contains(&facet) {
+                    out.push(facet);
+                }
+            }
+            out
+        }
+    };
+    let query =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+    let sort = match q.sort {
+        Some(Sort::Relevance) | None if query.is_some() => Sort::Relevance,
+        Some(Sort::Relevance) | None => Sort::Newest,
+        Some(other) => other,
+    };
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(|c| Cursor::decode(c, sort))
+        .transpose()?;
+    if q.radius_km.is_some() && q.near.is_none() {
+        return Err(ApiError::field("radius_km", "goes with `near`"));
+    }
+    let filters = Filters {
+        query,
+        make: q.make.clone(),
+        model: q.model.clone(),
+        year_min: q.year_min,
+        year_max: q.year_max,
+        price_min: q.price_min,
+        price_max: q.price_max,
+        ttaf_max: q.ttaf_max,
+        smoh_max: q.smoh_max,
+        hours_to_tbo_min: q.hours_to_tbo_min,
+        engine_hours_max: q.engine_hours_max,
+        ifr: q.ifr,
+        seats_min: q.seats_min,
+        fuel: one_of(
+            "fuel",
+            &q.fuel,
+            &["100LL", "UL91", "mogas", "jet-a1", "electric"],
+        )?,
+        condition: one_of(
+            "condition",
+            &q.condition,
+            &["new", "used", "overhauled", "for_parts"],
+        )?,
+        seller_type: one_of("seller_type", &q.seller_type, &["private", "professional"])?,
+        country: q.country.clone().map(|c| c.to_uppercase()),
+        has_photos: q.has_photos,
+        posted_after: q.posted_within_days.map(|d| Utc::now() - Duration::days(d)),
+        radius_km: q.radius_km.unwrap_or(100.0),
+        include_sold: q.include_sold.unwrap_or(false),
+        ..Default::default()
+    };
+    Ok(Prepared {
+        filters,
+        near: q.near,
+        category: q.category,
+        sort,
+        cursor,
+        limit: q.limit.unwrap_or(20),
+        facets,
+    })
+}
+
+/// [`prepare`] for a query string (`q=dr400&sort=newest`).
+pub fn prepare_query(query: &str) -> Result<Prepared, ApiError> {
+    prepare(crate::extract::parse_query::<SearchQuery>(query)?)
+}
+
+/// `lat,lon`, or an airfield's coordinates.
+fn resolve_near(conn: &mut PgConnection, near: &str) -> Result<(f64, f64), ApiError> {
+    #[derive(QueryableByName)]
+    struct Point {
+        #[diesel(sql_type = Double)]
+        lat: f64,
+        #[diesel(sql_type = Double)]
+        lon: f64,
+    }
+    if let Some((lat, lon)) = near.split_once(',') {
+        let parse = |v: &str| {
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| ApiError::field("near", "is not `lat,lon`"))
+        };
+        let (lat, lon) = (parse(lat)?, parse(lon)?);
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            return Err(ApiError::field("near", "is outside the globe"));
+        }
+        return Ok((lat, lon));
+    }
+    Sql::new(
+        "SELECT lat, lon FROM airfields WHERE icao = ?",
+        vec![Bind::Text(near.trim().to_uppercase())],
+    )
+    .load::<Point>(conn)?
+    .first()
+    .map(|p| (p.lat, p.lon))
+    .ok_or_else(|| ApiError::field("near", "is not a known airfield ICAO code, nor `lat,lon`"))
+}
+
+/// The category and its active descendants.
+fn descendants(conn: &mut PgConnection, slug: &str) -> QueryResult<Vec<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    Ok(Sql::new(
+        "WITH RECURSIVE tree AS (SELECT id FROM categories WHERE slug = ? AND active \
+         UNION SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id WHERE c.active) SELECT id FROM tree",
+        vec![Bind::Text(slug.to_owned())],
+    )
+    .load::<Id>(conn)?
+    .into_iter()
+    .map(|r| r.id)
+    .collect())
+}
+
+pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
+    let cover = match (
+        row.cover_id,
+        row.cover_position,
+        row.cover_sha256,
+        row.cover_width,
+        row.cover_height,
+        row.cover_widths,
+        row.cover_created_at,
+    ) {
+        (
+            Some(id),
+            Some(position),
+            Some(sha256),
+            Some(width),
+            Some(height),
+            Some(widths),
+            Some(created_at),
+        ) => Some(photo_view(&Photo {
+            id,
+            listing_id: row.id,
+            position,
+            sha256,
+            width,
+            height,
+            widths,
+            created_at,
+        })),
+        _ => None,
+    };
+    Ok(SearchHit {
+        listing: ListingSummary {
+            id: row.id,
+            status: row.status,
+            title: row.title,
+            price: Price {
+                amount: row.price_amount,
+                currency: parse_text(row.currency.trim())?,
+                kind: parse_text(&row.price_kind)?,
+                vat_included: row.vat_included,
+            },
+            airfield_icao: row.airfield_icao.map(|s| s.trim().to_owned()),
+            city: row.city,
+            cover,
+            created_at: row.created_at,
+            published_at: row.published_at,
+            expires_at: row.expires_at,
+        },
+        category: row.category,
+        make: row.make,
+        model: row.model,
+        year: row.year,
+        ttaf_hours: row.ttaf_hours,
+        country: row.country.map(|s| s.trim().to_owned()),
+        seller_type: row.seller_type,
+        distance_km: row.distance_m.map(|m| (m / 100.0).round() / 10.0),
+        snippet: row.snippet,
+    })
+}
+
+/// Runs a prepared search.
+pub fn execute(
+    conn: &mut PgConnection,
+    settings: &SearchSettings,
+    prepared: Prepared,
+) -> Result<SearchResults, ApiError> {
+    let Prepared {
+        mut filters,
+        near,
+        category,
+        sort,
+        cursor,
+        limit,
+        facets,
+    } = prepared;
+    if let Some(near) = near {
+        filters.near = Some(resolve_near(conn, &near)?);
+    }
+    if let Some(slug) = &category {
+        let ids = descendants(conn, slug)?;
+        if ids.is_empty() {
+            return Err(ApiError::field("category", "is not a category"));
+        }
+        filters.categories = Some(ids);
+    }
+    let errors = super::combination_errors(&filters, sort);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let corrected = match &filters.query {
+        Some(q) => Some(query::correct_makes(conn, q)?),
+        None => None,
+    };
+    let corrected = corrected.as_deref();
+
+    let mut rows = query::page(conn, &filters, corrected, sort, cursor.as_ref(), limit + 1)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|h| {
+            Cursor {
+                s: sort,
+                k: h.key_number,
+                t: h.key_time,
+                id: h.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    // A first page that is not full counted itself.
+    let (total_estimate, total_exact) = if cursor.is_none() && !more {
+        (rows.len() as i64, true)
+    } else {
+        let n = query::count_capped(conn, &filters, corrected, EXACT_COUNT_CAP)?;
+        if n <= EXACT_COUNT_CAP {
+            (n, true)
+        } else {
+            let estimate = query::planner_estimate(conn, &filters, corrected)?;
+            (estimate.max(EXACT_COUNT_CAP + 1), false)
+        }
+    };
+    let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
+
+    let facets = if facets.is_empty() {
+        None
+    } else {
+        let broad =
+            total_estimate > settings.facets_live_max_rows || settings.facets_live_max_rows == 0;
+        let source = if filters.aggregatable() && broad {
+            FacetSource::Aggregate
+        } else {
+            FacetSource::Live
+        };
+        let counts = query::facets(conn, &filters, corrected, &facets, source)?;
+        let mut out = BTreeMap::new();
+        for facet in &facets {
+            let values: Vec<FacetCount> = counts
+                .iter()
+                .filter(|(f, _, _)| f == facet)
+                .take(30)
+                .map(|(_, value, count)| FacetCount {
+                    value: value.clone(),
+                    count: *count,
+                })
+                .collect();
+            out.insert(facet.name().to_owned(), values);
+        }
+        Some(out)
+    };
+    Ok(SearchResults {
+        items,
+        next_cursor,
+        total_estimate,
+        total_exact,
+        facets,
+    })
+}

@@ -1,0 +1,277 @@
+//! Search at the edges: distance pages through listings at one airfield (ties), prices on
+//! request last in both directions, facets from the refreshed aggregate, and the SQL the
+//! benchmark replays (`api search-sql`).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use diesel::RunQueryDsl;
+use hangar_tests::listings::{create_ok, dr400, seller, with, without};
+use hangar_tests::{TestApp, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let res = app.get(&format!("/api/v1/listings?{query}")).await;
+    assert_eq!(res.status().as_u16(), 200, "{query}");
+    res.json().await.unwrap_or_default()
+}
+
+/// Every page of `query`, following `next_cursor`: the items in order.
+async fn walk(app: &TestApp, query: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut next = query.to_owned();
+    for _ in 0..50 {
+        let page = search(app, &next).await;
+        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        match page["next_cursor"].as_str() {
+            Some(c) => next = format!("{query}&cursor={c}"),
+            None => return items,
+        }
+    }
+    panic!("more than 50 pages for {query}");
+}
+
+fn id(item: &Value) -> String {
+    item["id"].as_str().unwrap_or_default().to_owned()
+}
+
+fn at(icao: &str, title: &str) -> Value {
+    let body = with(dr400(), "/publish", json!(true));
+    let body = with(body, "/title", json!(title));
+    with(body, "/location/airfield_icao", json!(icao))
+}
+
+#[tokio::test]
+async fn distance_pages_walk_every_listing_at_one_airfield_once() {
+    // Arrange: five listings at Toussus (distance 0, a tie), two at Pontoise, one at Toulouse.
+    let app = spawn_app().await;
+    let owner = seller(&app, "club@example.fr");
+    let mut at_lfpn = Vec::new();
+    for i in 0..5 {
+        at_lfpn.push(
+            create_ok(
+                &app,
+                &owner.token,
+                &at("LFPN", &format!("DR400 numéro {i}")),
+            )
+            .await,
+        );
+    }
+    let mut elsewhere = Vec::new();
+    for (icao, title) in [("LFPT", "DR400 Pontoise A"), ("LFPT", "DR400 Pontoise B")] {
+        elsewhere.push(create_ok(&app, &owner.token, &at(icao, title)).await);
+    }
+    let far = create_ok(&app, &owner.token, &at("LFBO", "DR400 Toulouse")).await;
+
+    // Act: two at a time, nearest first, within 100 km.
+    let items = walk(&app, "near=LFPN&radius_km=100&sort=distance&limit=2").await;
+
+    // Assert: each listing once, the five at LFPN first, distances never decreasing.
+    let got: Vec<String> = items.iter().map(id).collect();
+    assert_eq!(got.len(), 7, "{got:?}");
+    let mut unique = got.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "a listing came twice: {got:?}");
+    assert!(!got.contains(&far.to_string()), "Toulouse is 600 km away");
+    let mut first_five: Vec<String> = got[..5].to_vec();
+    first_five.sort();
+    let mut want: Vec<String> = at_lfpn.iter().map(Uuid::to_string).collect();
+    want.sort();
+    assert_eq!(first_five, want);
+    let distances: Vec<f64> = items
+        .iter()
+        .map(|i| i["distance_km"].as_f64().unwrap_or(-1.0))
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert_eq!(distances[0], 0.0);
+    assert!(
+        distances[6] > 10.0 && distances[6] < 40.0,
+        "Pontoise: {distances:?}"
+    );
+}
+
+#[tokio::test]
+async fn prices_on_request_come_last_both_ways_and_pages_carry_cards() {
+    let app = spawn_app().await;
+    let owner = seller(&app, "pro@example.fr");
+    let cheap = create_ok(
+        &app,
+        &owner.token,
+        &with(
+            at("LFPN", "DR400 pas cher"),
+            "/price/amount",
+            json!(3_000_000),
+        ),
+    )
+    .await;
+    let dear = create_ok(
+        &app,
+        &owner.token,
+        &with(at("LFPN", "DR400 cher"), "/price/amount", json!(9_000_000)),
+    )
+    .await;
+    let on_request = without(at("LFPN", "DR400 prix sur demande"), "/price/amount");
+    let on_request = with(on_request, "/price/kind", json!("on_request"));
+    let asking = create_ok(&app, &owner.token, &on_request).await;
+
+    let up: Vec<String> = walk(&app, "sort=price_asc&limit=1")
+        .await
+        .iter()
+        .map(id)
+        .collect();
+    assert_eq!(
+        up,
+        vec![cheap.to_string(), dear.to_string(), asking.to_string()]
+    );
+    let down: Vec<String> = walk(&app, "sort=price_desc&limit=1")
+        .await
+        .iter()
+        .map(id)
+        .collect();
+    assert_eq!(
+        down,
+        vec![dear.to_string(), cheap.to_string(), asking.to_string()]
+    );
+
+    // A result card has what a list shows, without a second request.
+    let page = search(&app, "sort=price_asc&limit=1").await;
+    let card = &page["items"][0];
+    assert_eq!(card["category"], "single-engine-piston");
+    assert_eq!(card["make"], "Robin");
+    assert_eq!(card["year"], 1978);
+    assert_eq!(card["seller_type"], "private");
+    assert_eq!(card["price"]["amount"], 3_000_000);
+    assert_eq!(page["total_estimate"], 3);
+    assert_eq!(page["total_exact"], true);
+}
+
+#[tokio::test]
+async fn broad_browse_facets_come_from_the_refreshed_aggregate() {
+    // Every browse search uses the aggregate, refreshed every 200 ms.
+    let app = spawn_app_with(&[("FACETS_LIVE_MAX_ROWS", "0"), ("FACETS_REFRESH_MS", "200")]).await;
+    let owner = seller(&app, "aggregat@example.fr");
+    for (make, model, year) in [
+        ("Robin", "DR400", 1978),
+        ("Robin", "DR400", 1982),
+        ("Piper", "PA-28-161", 1985),
+    ] {
+        let body = with(
+            at("LFPN", &format!("{make} {model}")),
+            "/attributes/make",
+            json!(make),
+        );
+        let body = with(body, "/attributes/model", json!(model));
+        create_ok(
+            &app,
+            &owner.token,
+            &with(body, "/attributes/year", json!(year)),
+        )
+        .await;
+    }
+
+    // The aggregate catches up within a few refreshes.
+    let query =
+        "category=aircraft&make=Robin&facets=make,category,year_bucket,price_bucket,country";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let page = search(&app, query).await;
+        let robin = page["facets"]["make"]
+            .as_array()
+            .and_then(|m| m.iter().find(|v| v["value"] == "Robin").cloned());
+        if robin.is_some_and(|r| r["count"] == 2) {
+            break page;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the aggregate never caught up: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    // The make facet ignores make=Robin; the others apply it.
+    assert_eq!(
+        page["facets"]["make"],
+        json!([{"value": "Robin", "count": 2}, {"value": "Piper", "count": 1}])
+    );
+    assert_eq!(
+        page["facets"]["category"],
+        json!([{"value": "single-engine-piston", "count": 2}])
+    );
+    assert_eq!(
+        page["facets"]["year_bucket"],
+        json!([{"value": "1970s", "count": 1}, {"value": "1980s", "count": 1}])
+    );
+    assert_eq!(
+        page["facets"]["country"],
+        json!([{"value": "FR", "count": 2}])
+    );
+    assert_eq!(
+        page["facets"]["price_bucket"],
+        json!([{"value": "50000-100000", "count": 2}])
+    );
+    // The page itself is always live.
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn search_sql_prints_runnable_statements_of_the_request() {
+    let app = spawn_app().await;
+    let owner = seller(&app, "sql@example.fr");
+    create_ok(
+        &app,
+        &owner.token,
+        &at("LFPN", "Robin DR400 l'hélice neuve"),
+    )
+    .await;
+    let query =
+        "q=dr400%20l%27h%C3%A9lice&category=aircraft&near=LFPN&radius_km=150&facets=make,category";
+
+    let out = Command::new(super::binary::api_binary())
+        .args(["search-sql", query])
+        .env_clear()
+        .env("DATABASE_URL", &app.db.url)
+        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+        .env("HANGAR_ENV", "development")
+        .env("MEDIA_DIR", std::env::temp_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // One statement per line, each runnable as printed, with the values written in.
+    let statements: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        statements.len() >= 4,
+        "airfield, category, makes, page…: {stdout}"
+    );
+    assert!(stdout.contains("'LFPN'::text"), "{stdout}");
+    assert!(
+        stdout.contains("'dr400 l''hélice'::text"),
+        "quotes doubled: {stdout}"
+    );
+    let mut conn = app.db.connect();
+    for statement in &statements {
+        assert!(statement.ends_with(';'), "{statement}");
+        diesel::sql_query(statement.trim_end_matches(';'))
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("{e}: {statement}"));
+    }
+
+    // A bad query is refused with the field named, as over HTTP.
+    let out = Command::new(super::binary::api_binary())
+        .args(["search-sql", "limit=1000"])
+        .env_clear()
+        .env("DATABASE_URL", &app.db.url)
+        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+        .env("HANGAR_ENV", "development")
+        .env("MEDIA_DIR", std::env::temp_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+}
