@@ -58,6 +58,9 @@ pub struct SearchSettings {
     pub facets_live_max_rows: i64,
     /// How often the facet aggregate is refreshed.
     pub facets_refresh: Duration,
+    /// Broad searches the aggregate cannot answer count their facets on this many of their
+    /// most recent listings, scaled up (`facets_exact: false`).
+    pub facets_sample: i64,
 }
 
 /// Outgoing mail.
@@ -370,6 +373,12 @@ impl Settings {
                     "expected a whole number of listings (0 = always the aggregate)".to_owned()
                 })
         })?;
+        let facets_sample = parse_or(src, "FACETS_SAMPLE", Some(2_000), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| "expected a whole number of listings from 1 to 1000000".to_owned())
+        })?;
         let facets_refresh = parse_or(
             src,
             "FACETS_REFRESH_MS",
@@ -404,6 +413,7 @@ impl Settings {
             search: SearchSettings {
                 facets_live_max_rows,
                 facets_refresh,
+                facets_sample,
             },
         })
     }

@@ -69,7 +69,11 @@ fn search_sql(settings: Settings) -> ExitCode {
         let mut conn =
             db::connect(&settings.database.url).map_err(hangar_api::error::ApiError::internal)?;
         let (outcome, statements) = hangar_api::search::sql::capture(|| {
-            hangar_api::search::run::execute(&mut conn, &settings.search, prepared)
+            let ctx = hangar_api::search::run::SearchContext {
+                settings: settings.search.clone(),
+                facet_cache: Default::default(),
+            };
+            hangar_api::search::run::execute(&mut conn, &ctx, prepared)
         });
         outcome.map(|_| statements)
     });

@@ -29,6 +29,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Listing views not yet written (see [`crate::jobs`]).
     pub views: Arc<crate::jobs::ViewCounter>,
+    /// Search settings and the facet cache.
+    pub search: crate::search::run::SearchContext,
 }
 
 /// Why the service could not start. Printed as one line by `main`.
@@ -111,6 +113,10 @@ impl Application {
             jwt,
             limits,
             views: Arc::new(crate::jobs::ViewCounter::default()),
+            search: crate::search::run::SearchContext {
+                settings: settings.search.clone(),
+                facet_cache: Default::default(),
+            },
         });
         let jobs = crate::jobs::spawn(
             pool.clone(),

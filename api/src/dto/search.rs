@@ -168,7 +168,10 @@ pub struct FacetCount {
     pub count: i64,
 }
 
-/// A page of results.
+/// A page of results. `total_estimate` is exact when `total_exact`; facets are exact when
+/// `facets_exact`. Full-text searches (`q`) rank the 500 most recent matches by relevance:
+/// a broad query ("moteur") matches a large share of the site, and ranking every match would
+/// cost more than the page; add words or filters to reach older listings, or sort by date.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResults {
     pub items: Vec<SearchHit>,
@@ -187,4 +190,8 @@ pub struct SearchResults {
     /// (`FACETS_REFRESH_MS`), so they can lag recent changes by that much.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
+    /// False when the facets were counted on a sample of a broad search (the 2,000 most
+    /// recent listings matching the filters other than the facets' own, `FACETS_SAMPLE`) and
+    /// scaled up to the estimated total: then they are orders of magnitude, not exact counts.
+    pub facets_exact: bool,
 }

@@ -32,11 +32,8 @@ pub async fn search_listings(
     query: ValidQuery<SearchQuery>,
 ) -> Result<web::Json<SearchResults>, ApiError> {
     let prepared = run::prepare(query.0)?;
-    let settings = state.settings.search.clone();
-    let results = db::run(&state.pool, move |conn| {
-        run::execute(conn, &settings, prepared)
-    })
-    .await?;
+    let ctx = state.search.clone();
+    let results = db::run(&state.pool, move |conn| run::execute(conn, &ctx, prepared)).await?;
     Ok(web::Json(results))
 }
 
@@ -71,6 +68,7 @@ pub async fn similar(
             total_estimate: total,
             total_exact: true,
             facets: None,
+            facets_exact: true,
         })
     })
     .await?;

@@ -353,19 +353,14 @@ pub fn similar(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<HitRow>> {
     sql.load(conn)
 }
 
-/// A page of hits, in one statement: the inner query finds the page's ids in index order
-/// (keyset after `after`), the outer one reads what the cards show for those rows only
-/// (snippets and distances are computed for the page, not for every match).
-pub fn page(
-    conn: &mut PgConnection,
-    f: &Filters,
-    corrected: Option<&str>,
-    sort: Sort,
-    after: Option<&Cursor>,
-    limit: i64,
-) -> QueryResult<Vec<HitRow>> {
-    let mut sql = Sql::new("SELECT h.id, ", vec![]);
-    let (ty, desc) = key_type(sort);
+/// Most recent matches a full-text search ranks by relevance: ranking reads each match's
+/// document, and a broad query ("moteur révision") matches a quarter of the site.
+pub const RANK_CANDIDATES: i64 = 500;
+
+/// `SELECT h.id, <cursor key>, distance, snippet, <card columns>`: the outer select over the
+/// page `h` (with `h.id`, `h.sort_key`).
+fn card_select(sql: &mut Sql, f: &Filters, corrected: Option<&str>, ty: KeyType) {
+    sql.push("SELECT h.id, ", vec![]);
     sql.push(
         match ty {
             KeyType::Time => "NULL::float8 AS key_number, h.sort_key AS key_time, ",
@@ -387,7 +382,7 @@ pub fn page(
                 "ts_headline('hangar_fr', replace(replace(replace(l.description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), ",
                 vec![],
             );
-            tsquery(&mut sql, q, corrected.unwrap_or(q));
+            tsquery(sql, q, corrected.unwrap_or(q));
             sql.push(
                 ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter= … ') AS snippet, ",
                 vec![],
@@ -398,33 +393,201 @@ pub fn page(
         }
     }
     sql.push(CARD_COLUMNS, vec![]);
-    sql.push(" FROM (SELECT l.id, ", vec![]);
-    order_key(&mut sql, f, corrected, sort);
-    sql.push(" AS sort_key", vec![]);
-    from_where(&mut sql, f, corrected, None);
-    if let Some(c) = after {
-        sql.push(" AND (", vec![]);
-        order_key(&mut sql, f, corrected, sort);
-        let bound = match ty {
-            KeyType::Time => Bind::Time(c.t.unwrap_or_else(Utc::now)),
-            KeyType::BigInt => Bind::BigInt(c.k.unwrap_or_default() as i64),
-            KeyType::Int => Bind::Int(c.k.unwrap_or_default() as i32),
-            KeyType::Double => Bind::Double(c.k.unwrap_or_default()),
-            KeyType::Float => Bind::Float(c.k.unwrap_or_default() as f32),
+}
+
+/// `AND (key, l.id) < (cursor)` (or `>` for ascending sorts); `key` written by `key_sql`.
+fn after_cursor(
+    sql: &mut Sql,
+    c: &Cursor,
+    ty: KeyType,
+    desc: bool,
+    key_sql: impl FnOnce(&mut Sql),
+    id: &str,
+) {
+    sql.push(" AND (", vec![]);
+    key_sql(sql);
+    let bound = match ty {
+        KeyType::Time => Bind::Time(c.t.unwrap_or_else(Utc::now)),
+        KeyType::BigInt => Bind::BigInt(c.k.unwrap_or_default() as i64),
+        KeyType::Int => Bind::Int(c.k.unwrap_or_default() as i32),
+        KeyType::Double => Bind::Double(c.k.unwrap_or_default()),
+        KeyType::Float => Bind::Float(c.k.unwrap_or_default() as f32),
+    };
+    let cmp = if desc { "<" } else { ">" };
+    sql.push(
+        &format!(", {id}) {cmp} (?, ?)"),
+        vec![bound, Bind::Uuid(c.id)],
+    );
+}
+
+/// A page of hits, in one statement: the inner query finds the page's ids in index order
+/// (keyset after `after`), the outer one reads what the cards show for those rows only
+/// (snippets and distances are computed for the page, not for every match). Relevance ranks
+/// the [`RANK_CANDIDATES`] most recent matches; distance has its own path ([`distance_page`]).
+pub fn page(
+    conn: &mut PgConnection,
+    f: &Filters,
+    corrected: Option<&str>,
+    sort: Sort,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<HitRow>> {
+    if sort == Sort::Distance {
+        return distance_page(conn, f, corrected, after, limit);
+    }
+    let (ty, desc) = key_type(sort);
+    let dir = if desc { "DESC" } else { "ASC" };
+    let mut sql = Sql::default();
+    card_select(&mut sql, f, corrected, ty);
+    if sort == Sort::Relevance {
+        let q = f.query.as_deref().unwrap_or_default();
+        let rank = |sql: &mut Sql| {
+            sql.push("ts_rank_cd(m.doc, ", vec![]);
+            tsquery(sql, q, corrected.unwrap_or(q));
+            sql.push(")", vec![]);
         };
-        let cmp = if desc { "<" } else { ">" };
+        sql.push(" FROM (SELECT m.id, ", vec![]);
+        rank(&mut sql);
         sql.push(
-            &format!(", l.id) {cmp} (?, ?)"),
-            vec![bound, Bind::Uuid(c.id)],
+            " AS sort_key FROM (SELECT l.id, l.search_document AS doc",
+            vec![],
+        );
+        from_where(&mut sql, f, corrected, None);
+        sql.push(
+            " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
+            vec![Bind::BigInt(RANK_CANDIDATES)],
+        );
+        if let Some(c) = after {
+            after_cursor(&mut sql, c, ty, desc, rank, "m.id");
+        }
+        sql.push(
+            &format!(" ORDER BY sort_key {dir}, m.id {dir} LIMIT ?) h"),
+            vec![Bind::BigInt(limit)],
+        );
+    } else {
+        sql.push(" FROM (SELECT l.id, ", vec![]);
+        order_key(&mut sql, f, corrected, sort);
+        sql.push(" AS sort_key", vec![]);
+        from_where(&mut sql, f, corrected, None);
+        if let Some(c) = after {
+            after_cursor(
+                &mut sql,
+                c,
+                ty,
+                desc,
+                |sql| {
+                    order_key(sql, f, corrected, sort);
+                },
+                "l.id",
+            );
+        }
+        sql.push(
+            &format!(" ORDER BY sort_key {dir}, l.id {dir} LIMIT ?) h"),
+            vec![Bind::BigInt(limit)],
         );
     }
-    let dir = if desc { "DESC" } else { "ASC" };
+    sql.push(
+        &format!(" {CARD_JOINS} ORDER BY h.sort_key {dir}, h.id {dir}"),
+        vec![],
+    );
+    sql.load(conn)
+}
+
+/// Nearest first. The GiST index returns listings by distance, but every listing at one
+/// airfield has the same distance, in no particular order; a page boundary inside such a
+/// group would lose or repeat rows. So: (1) the next `limit` rows from the index; (2) the
+/// group at the last distance read again whole, by id, from `listings_public_place_idx`;
+/// (3) the cards of the page, in (distance, id) order.
+fn distance_page(
+    conn: &mut PgConnection,
+    f: &Filters,
+    corrected: Option<&str>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<HitRow>> {
+    #[derive(QueryableByName)]
+    struct Near {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Double)]
+        d: f64,
+        #[diesel(sql_type = Double)]
+        lat: f64,
+        #[diesel(sql_type = Double)]
+        lon: f64,
+    }
+    let (plat, plon) = f.near.unwrap_or_default();
+    let dist = |sql: &mut Sql| {
+        sql.push(
+            "(ll_to_earth(l.lat, l.lon) <-> ll_to_earth(?, ?))",
+            vec![Bind::Double(plat), Bind::Double(plon)],
+        );
+    };
+    let mut sql = Sql::new("SELECT l.id, ", vec![]);
+    dist(&mut sql);
+    sql.push(" AS d, l.lat, l.lon", vec![]);
+    from_where(&mut sql, f, corrected, None);
+    if let Some(c) = after {
+        let k = c.k.unwrap_or_default();
+        sql.push(" AND (", vec![]);
+        dist(&mut sql);
+        sql.push(" > ? OR (", vec![Bind::Double(k)]);
+        dist(&mut sql);
+        sql.push(
+            " = ? AND l.id > ?))",
+            vec![Bind::Double(k), Bind::Uuid(c.id)],
+        );
+    }
+    sql.push(" ORDER BY ", vec![]);
+    dist(&mut sql);
+    sql.push(" LIMIT ?", vec![Bind::BigInt(limit)]);
+    let near: Vec<Near> = sql.load(conn)?;
+    let Some(last) = near.last() else {
+        return Ok(Vec::new());
+    };
+    let (last_d, last_lat, last_lon) = (last.d, last.lat, last.lon);
+    let mut keys: Vec<(f64, Uuid)> = near
+        .iter()
+        .filter(|r| r.d < last_d)
+        .map(|r| (r.d, r.id))
+        .collect();
+    if near.len() as i64 == limit {
+        // The group at the last distance may continue past the page: read it in id order.
+        let mut tie = Sql::new("SELECT l.id, ", vec![]);
+        dist(&mut tie);
+        tie.push(" AS d, l.lat, l.lon", vec![]);
+        from_where(&mut tie, f, corrected, None);
+        tie.push(
+            " AND l.lat = ? AND l.lon = ? AND ",
+            vec![Bind::Double(last_lat), Bind::Double(last_lon)],
+        );
+        dist(&mut tie);
+        tie.push(" = ?", vec![Bind::Double(last_d)]);
+        if let Some(c) = after
+            && c.k == Some(last_d)
+        {
+            tie.push(" AND l.id > ?", vec![Bind::Uuid(c.id)]);
+        }
+        tie.push(
+            " ORDER BY l.id LIMIT ?",
+            vec![Bind::BigInt(limit - keys.len() as i64)],
+        );
+        keys.extend(tie.load::<Near>(conn)?.into_iter().map(|r| (r.d, r.id)));
+    } else {
+        keys.extend(near.iter().filter(|r| r.d == last_d).map(|r| (r.d, r.id)));
+    }
+    keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keys.truncate(limit as usize);
+    let mut sql = Sql::default();
+    card_select(&mut sql, f, corrected, KeyType::Double);
     sql.push(
         &format!(
-            " ORDER BY sort_key {dir}, l.id {dir} LIMIT ?) h {CARD_JOINS} \
-             ORDER BY h.sort_key {dir}, h.id {dir}"
+            " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"
         ),
-        vec![Bind::BigInt(limit)],
+        vec![
+            Bind::Uuids(keys.iter().map(|k| k.1).collect()),
+            Bind::Doubles(keys.iter().map(|k| k.0).collect()),
+        ],
     );
     sql.load(conn)
 }
@@ -441,11 +604,13 @@ fn key_type(sort: Sort) -> (KeyType, bool) {
     }
 }
 
-/// Matching listings, counted up to `cap + 1` (never an unbounded count).
+/// Matching listings, counted up to `cap + 1` (never an unbounded count), read in the
+/// order of the page's index so the count stops as early as the page does.
 pub fn count_capped(
     conn: &mut PgConnection,
     f: &Filters,
     corrected: Option<&str>,
+    sort: Sort,
     cap: i64,
 ) -> QueryResult<i64> {
     #[derive(QueryableByName)]
@@ -455,6 +620,19 @@ pub fn count_capped(
     }
     let mut sql = Sql::new("SELECT count(*) AS n FROM (SELECT 1", vec![]);
     from_where(&mut sql, f, corrected, None);
+    match sort {
+        Sort::Relevance => {}
+        Sort::Distance => {
+            sql.push(" ORDER BY ", vec![]);
+            order_key(&mut sql, f, corrected, sort);
+        }
+        _ => {
+            let dir = if key_type(sort).1 { "DESC" } else { "ASC" };
+            sql.push(" ORDER BY ", vec![]);
+            order_key(&mut sql, f, corrected, sort);
+            sql.push(&format!(" {dir}, l.id {dir}"), vec![]);
+        }
+    }
     sql.push(" LIMIT ?) c", vec![Bind::BigInt(cap + 1)]);
     Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
 }
@@ -486,13 +664,119 @@ pub fn planner_estimate(
 pub enum FacetSource {
     /// Counted on the matching listings.
     Live,
+    /// Counted on a sample, the `n` most recent listings that match the filters other than
+    /// the facets' own (category, make, country, price, year), then scaled: for broad searches
+    /// that the aggregate cannot answer.
+    Sample(i64),
     /// Summed from `listing_facet_counts`, the aggregate refreshed by the jobs task (only for
     /// searches filtered by nothing but category, make and country).
     Aggregate,
 }
 
-/// The counts of `which`, in one statement: (facet, value, count), largest first, at most 30
-/// values per facet.
+/// The facet's value in listings (`l`) or in the aggregate (`a`), as grouped: categories by
+/// id (named after grouping).
+fn facet_value(facet: Facet, source: FacetSource) -> &'static str {
+    match (facet, source) {
+        (Facet::Category, FacetSource::Aggregate) => "a.category_id",
+        (Facet::Category, _) => "l.category_id",
+        (Facet::Make, FacetSource::Aggregate) => "nullif(a.make, '')",
+        (Facet::Make, _) => "l.make",
+        (Facet::Country, FacetSource::Aggregate) => "nullif(a.country, '')",
+        (Facet::Country, _) => "l.country::text",
+        (Facet::PriceBucket, FacetSource::Aggregate) => "a.price_bucket",
+        (Facet::PriceBucket, _) => "listing_price_bucket(l.price_amount)",
+        (Facet::YearBucket, FacetSource::Aggregate) => "nullif(a.year_bucket, '')",
+        (Facet::YearBucket, _) => "listing_year_bucket(l.year)",
+    }
+}
+
+/// `(SELECT 'facet', value, n FROM (<grouped>) s ORDER BY n DESC, value LIMIT 31)` around
+/// what `grouped` writes (a `SELECT <value> AS g, <count> AS n … GROUP BY 1`).
+fn facet_union_part(sql: &mut Sql, facet: Facet, grouped: impl FnOnce(&mut Sql)) {
+    let name = facet.name();
+    if facet == Facet::Category {
+        sql.push(
+            &format!("(SELECT '{name}'::text AS facet, c.slug AS value, s.n FROM ("),
+            vec![],
+        );
+        grouped(sql);
+        sql.push(
+            ") s JOIN categories c ON c.id = s.g ORDER BY s.n DESC, c.slug LIMIT 31)",
+            vec![],
+        );
+    } else {
+        sql.push(
+            &format!("(SELECT '{name}'::text AS facet, s.g::text AS value, s.n FROM ("),
+            vec![],
+        );
+        grouped(sql);
+        sql.push(") s ORDER BY s.n DESC, s.g LIMIT 31)", vec![]);
+    }
+}
+
+/// Whether a listing passes `facet`'s own filter, as SQL over `m` (the sample's columns).
+fn facet_filter(sql: &mut Sql, f: &Filters, facet: Facet) {
+    match facet {
+        Facet::Category => match &f.categories {
+            Some(ids) => sql.push(
+                " AND m.category_id = ANY(?)",
+                vec![Bind::Uuids(ids.clone())],
+            ),
+            None => sql,
+        },
+        Facet::Make => match &f.make {
+            Some(v) => sql.push(" AND lower(m.make) = lower(?)", vec![Bind::Text(v.clone())]),
+            None => sql,
+        },
+        Facet::Country => match &f.country {
+            Some(v) => sql.push(" AND m.country = ?", vec![Bind::Text(v.clone())]),
+            None => sql,
+        },
+        Facet::PriceBucket => {
+            if let Some(v) = f.price_min {
+                sql.push(" AND m.price_amount >= ?", vec![Bind::BigInt(v)]);
+            }
+            if let Some(v) = f.price_max {
+                sql.push(" AND m.price_amount <= ?", vec![Bind::BigInt(v)]);
+            }
+            sql
+        }
+        Facet::YearBucket => {
+            if let Some(v) = f.year_min {
+                sql.push(" AND m.year >= ?", vec![Bind::Int(v)]);
+            }
+            if let Some(v) = f.year_max {
+                sql.push(" AND m.year <= ?", vec![Bind::Int(v)]);
+            }
+            sql
+        }
+    };
+}
+
+const ALL_FACETS: [Facet; 5] = [
+    Facet::Category,
+    Facet::Make,
+    Facet::Country,
+    Facet::PriceBucket,
+    Facet::YearBucket,
+];
+
+/// The filters without the facets' own (what a facet sample is drawn from).
+pub fn without_facet_filters(f: &Filters) -> Filters {
+    Filters {
+        categories: None,
+        make: None,
+        country: None,
+        price_min: None,
+        price_max: None,
+        year_min: None,
+        year_max: None,
+        ..f.clone()
+    }
+}
+
+/// The counts of `which`, in one statement: (facet, value, count), largest first, at most 31
+/// values per facet (a NULL value may be among them).
 pub fn facets(
     conn: &mut PgConnection,
     f: &Filters,
@@ -513,45 +797,48 @@ pub fn facets(
         return Ok(Vec::new());
     }
     let mut sql = Sql::default();
+    if let FacetSource::Sample(n) = source {
+        // One pass over the sample: each facet counts the rows that pass the other facets'
+        // filters.
+        sql.push(
+            "WITH m AS MATERIALIZED (SELECT l.category_id, l.make, l.country::text AS country, \
+             l.price_amount, l.year",
+            vec![],
+        );
+        from_where(&mut sql, &without_facet_filters(f), corrected, None);
+        sql.push(
+            " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) ",
+            vec![Bind::BigInt(n)],
+        );
+    }
     for (i, facet) in which.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ", vec![]);
         }
-        match source {
+        let value = facet_value(*facet, source);
+        facet_union_part(&mut sql, *facet, |sql| match source {
             FacetSource::Live => {
-                let value = match facet {
-                    Facet::Category => {
-                        "(SELECT c.slug FROM categories c WHERE c.id = l.category_id)"
-                    }
-                    Facet::Make => "l.make",
-                    Facet::Country => "l.country::text",
-                    Facet::PriceBucket => "listing_price_bucket(l.price_amount)",
-                    Facet::YearBucket => "listing_year_bucket(l.year)",
-                };
+                sql.push(&format!("SELECT {value} AS g, count(*) AS n"), vec![]);
+                from_where(sql, f, corrected, Some(*facet));
+                sql.push(" GROUP BY 1", vec![]);
+            }
+            FacetSource::Sample(_) => {
+                let value = value
+                    .replace("l.", "m.")
+                    .replace("m.country::text", "m.country");
                 sql.push(
-                    &format!(
-                        "(SELECT '{}'::text AS facet, {value} AS value, count(*) AS n",
-                        facet.name()
-                    ),
+                    &format!("SELECT {value} AS g, count(*) AS n FROM m WHERE true"),
                     vec![],
                 );
-                from_where(&mut sql, f, corrected, Some(*facet));
+                for other in ALL_FACETS.iter().filter(|o| *o != facet) {
+                    facet_filter(sql, f, *other);
+                }
+                sql.push(" GROUP BY 1", vec![]);
             }
             FacetSource::Aggregate => {
-                let value = match facet {
-                    Facet::Category => {
-                        "(SELECT c.slug FROM categories c WHERE c.id = a.category_id)"
-                    }
-                    Facet::Make => "nullif(a.make, '')",
-                    Facet::Country => "nullif(a.country, '')",
-                    Facet::PriceBucket => "a.price_bucket",
-                    Facet::YearBucket => "nullif(a.year_bucket, '')",
-                };
                 sql.push(
                     &format!(
-                        "(SELECT '{}'::text AS facet, {value} AS value, sum(a.n)::int8 AS n \
-                         FROM listing_facet_counts a WHERE true",
-                        facet.name()
+                        "SELECT {value} AS g, sum(a.n)::int8 AS n FROM listing_facet_counts a WHERE true"
                     ),
                     vec![],
                 );
@@ -573,9 +860,9 @@ pub fn facets(
                 {
                     sql.push(" AND a.country = ?", vec![Bind::Text(v.clone())]);
                 }
+                sql.push(" GROUP BY 1", vec![]);
             }
-        }
-        sql.push(" GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 31)", vec![]);
+        });
     }
     Ok(sql
         .load::<Row>(conn)?

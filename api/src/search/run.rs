@@ -1,7 +1,9 @@
 //! Answers a search request: checks it, resolves the category and airfield, runs the page,
 //! the count and the facets. Used by the HTTP handler and by `api search-sql`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use diesel::pg::PgConnection;
@@ -21,6 +23,41 @@ use crate::listings::{parse_text, photo_view};
 
 /// Counted exactly up to this many matches; the planner estimates beyond.
 const EXACT_COUNT_CAP: i64 = 1_000;
+/// Above this planner estimate, the count is not even tried (it would reach the cap).
+const ESTIMATE_TRUSTED_ABOVE: i64 = 5_000;
+/// Aggregate facet answers kept; the cache is emptied when it is full.
+const FACET_CACHE_ENTRIES: usize = 2_000;
+
+/// Facet counts summed from the aggregate, kept until the aggregate's next refresh is due:
+/// they cannot change before it, and browse pages ask the same few questions all day.
+#[derive(Default)]
+pub struct FacetCache {
+    entries: Mutex<HashMap<String, (Instant, Vec<(Facet, String, i64)>)>>,
+}
+
+impl FacetCache {
+    fn get(&self, key: &str, max_age: std::time::Duration) -> Option<Vec<(Facet, String, i64)>> {
+        let entries = self.entries.lock().ok()?;
+        let (at, value) = entries.get(key)?;
+        (at.elapsed() < max_age).then(|| value.clone())
+    }
+
+    fn put(&self, key: String, value: Vec<(Facet, String, i64)>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= FACET_CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, (Instant::now(), value));
+        }
+    }
+}
+
+/// What a search needs besides its request: settings and the facet cache.
+#[derive(Clone)]
+pub struct SearchContext {
+    pub settings: SearchSettings,
+    pub facet_cache: Arc<FacetCache>,
+}
 
 /// A checked search, before the database resolves its names.
 #[derive(Debug, Clone)]
@@ -159,7 +196,7 @@ fn resolve_near(conn: &mut PgConnection, near: &str) -> Result<(f64, f64), ApiEr
         return Ok((lat, lon));
     }
     Sql::new(
-        "SELECT lat, lon FROM airfields WHERE icao = ?",
+        "SELECT lat, lon FROM airfields WHERE icao = CAST(? AS bpchar)",
         vec![Bind::Text(near.trim().to_uppercase())],
     )
     .load::<Point>(conn)?
@@ -246,10 +283,29 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     })
 }
 
+/// How many listings match: exact when small, the planner's estimate when large.
+fn total(
+    conn: &mut PgConnection,
+    filters: &Filters,
+    corrected: Option<&str>,
+    sort: Sort,
+) -> Result<(i64, bool), ApiError> {
+    let estimate = query::planner_estimate(conn, filters, corrected)?;
+    if estimate > ESTIMATE_TRUSTED_ABOVE {
+        return Ok((estimate, false));
+    }
+    let n = query::count_capped(conn, filters, corrected, sort, EXACT_COUNT_CAP)?;
+    if n <= EXACT_COUNT_CAP {
+        Ok((n, true))
+    } else {
+        Ok((estimate.max(EXACT_COUNT_CAP + 1), false))
+    }
+}
+
 /// Runs a prepared search.
 pub fn execute(
     conn: &mut PgConnection,
-    settings: &SearchSettings,
+    ctx: &SearchContext,
     prepared: Prepared,
 ) -> Result<SearchResults, ApiError> {
     let Prepared {
@@ -301,27 +357,50 @@ pub fn execute(
     let (total_estimate, total_exact) = if cursor.is_none() && !more {
         (rows.len() as i64, true)
     } else {
-        let n = query::count_capped(conn, &filters, corrected, EXACT_COUNT_CAP)?;
-        if n <= EXACT_COUNT_CAP {
-            (n, true)
-        } else {
-            let estimate = query::planner_estimate(conn, &filters, corrected)?;
-            (estimate.max(EXACT_COUNT_CAP + 1), false)
-        }
+        total(conn, &filters, corrected, sort)?
     };
     let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
 
+    let mut facets_exact = true;
     let facets = if facets.is_empty() {
         None
     } else {
-        let broad =
-            total_estimate > settings.facets_live_max_rows || settings.facets_live_max_rows == 0;
-        let source = if filters.aggregatable() && broad {
-            FacetSource::Aggregate
+        let broad = !total_exact && total_estimate > ctx.settings.facets_live_max_rows
+            || ctx.settings.facets_live_max_rows == 0;
+        let counts = if filters.aggregatable() && broad {
+            let key = format!(
+                "{:?}|{:?}|{:?}|{:?}",
+                filters.categories, filters.make, filters.country, facets
+            );
+            match ctx.facet_cache.get(&key, ctx.settings.facets_refresh) {
+                Some(counts) => counts,
+                None => {
+                    let counts =
+                        query::facets(conn, &filters, corrected, &facets, FacetSource::Aggregate)?;
+                    ctx.facet_cache.put(key, counts.clone());
+                    counts
+                }
+            }
+        } else if broad && total_estimate > ctx.settings.facets_sample {
+            facets_exact = false;
+            let sample = ctx.settings.facets_sample;
+            let counts = query::facets(
+                conn,
+                &filters,
+                corrected,
+                &facets,
+                FacetSource::Sample(sample),
+            )?;
+            let base =
+                query::planner_estimate(conn, &query::without_facet_filters(&filters), corrected)?;
+            let scale = (base as f64 / sample as f64).max(1.0);
+            counts
+                .into_iter()
+                .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
+                .collect()
         } else {
-            FacetSource::Live
+            query::facets(conn, &filters, corrected, &facets, FacetSource::Live)?
         };
-        let counts = query::facets(conn, &filters, corrected, &facets, source)?;
         let mut out = BTreeMap::new();
         for facet in &facets {
             let values: Vec<FacetCount> = counts
@@ -343,5 +422,6 @@ pub fn execute(
         total_estimate,
         total_exact,
         facets,
+        facets_exact,
     })
 }

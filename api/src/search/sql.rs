@@ -24,6 +24,7 @@ pub enum Bind {
     Double(f64),
     Bool(bool),
     Uuids(Vec<Uuid>),
+    Doubles(Vec<f64>),
     Uuid(Uuid),
     Time(DateTime<Utc>),
     Float(f32),
@@ -49,6 +50,7 @@ impl Bind {
             Bind::Double(v) => format!("'{v:?}'::float8"),
             Bind::Bool(v) => format!("{v}"),
             Bind::Uuids(v) => format!("{}::uuid[]", array(v.iter().map(Uuid::to_string))),
+            Bind::Doubles(v) => format!("{}::float8[]", array(v.iter().map(|d| format!("{d:?}")))),
             Bind::Uuid(v) => format!("'{v}'::uuid"),
             Bind::Time(v) => format!(
                 "'{}'::timestamptz",
@@ -138,6 +140,7 @@ impl Sql {
                 Bind::Double(v) => q.bind::<Double, _>(v),
                 Bind::Bool(v) => q.bind::<Bool, _>(v),
                 Bind::Uuids(v) => q.bind::<Array<SqlUuid>, _>(v),
+                Bind::Doubles(v) => q.bind::<Array<Double>, _>(v),
                 Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
                 Bind::Time(v) => q.bind::<Timestamptz, _>(v),
                 Bind::Float(v) => q.bind::<Float, _>(v),

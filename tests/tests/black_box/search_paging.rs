@@ -275,3 +275,38 @@ async fn search_sql_prints_runnable_statements_of_the_request() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn broad_full_text_facets_are_sampled_and_say_so() {
+    // Every search counts as broad; samples of two listings.
+    let app = spawn_app_with(&[("FACETS_LIVE_MAX_ROWS", "0"), ("FACETS_SAMPLE", "2")]).await;
+    let owner = seller(&app, "echantillon@example.fr");
+    for i in 0..4 {
+        create_ok(
+            &app,
+            &owner.token,
+            &at("LFPN", &format!("Robin DR400 moteur neuf {i}")),
+        )
+        .await;
+    }
+    // A page of one: the count is not the page's, so it may be an estimate.
+    let page = search(&app, "q=moteur&facets=make,country&limit=1").await;
+    assert_eq!(page["facets_exact"], false, "{page}");
+    let robin = &page["facets"]["make"][0];
+    assert_eq!(robin["value"], "Robin", "{page}");
+    assert!(
+        robin["count"].as_i64().unwrap_or(0) >= 2,
+        "scaled from the sample: {page}"
+    );
+
+    // Browsing (no full text) with few listings is counted live and exactly.
+    let app = spawn_app().await;
+    let owner = seller(&app, "exact@example.fr");
+    create_ok(&app, &owner.token, &at("LFPN", "Robin DR400")).await;
+    let page = search(&app, "q=robin&facets=make").await;
+    assert_eq!(page["facets_exact"], true);
+    assert_eq!(
+        page["facets"]["make"],
+        json!([{"value": "Robin", "count": 1}])
+    );
+}
