@@ -32,17 +32,20 @@ const FACET_CACHE_ENTRIES: usize = 2_000;
 /// they cannot change before it, and browse pages ask the same few questions all day.
 #[derive(Default)]
 pub struct FacetCache {
-    entries: Mutex<HashMap<String, (Instant, Vec<(Facet, String, i64)>)>>,
+    entries: Mutex<HashMap<String, (Instant, FacetCounts)>>,
 }
 
+/// (facet, value, count) rows.
+type FacetCounts = Vec<(Facet, String, i64)>;
+
 impl FacetCache {
-    fn get(&self, key: &str, max_age: std::time::Duration) -> Option<Vec<(Facet, String, i64)>> {
+    fn get(&self, key: &str, max_age: std::time::Duration) -> Option<FacetCounts> {
         let entries = self.entries.lock().ok()?;
         let (at, value) = entries.get(key)?;
         (at.elapsed() < max_age).then(|| value.clone())
     }
 
-    fn put(&self, key: String, value: Vec<(Facet, String, i64)>) {
+    fn put(&self, key: String, value: FacetCounts) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= FACET_CACHE_ENTRIES {
                 entries.clear();
