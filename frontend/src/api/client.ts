@@ -53,6 +53,8 @@ export function refreshSession(): Promise<TokenResponse | null> {
         }),
       );
       if (!res.ok) {
+        // Read the problem body anyway: an unread body keeps the request open in the browser.
+        await res.text().catch(() => '');
         setSession(null);
         return null;
       }
@@ -79,6 +81,7 @@ async function authFetch(request: Request): Promise<Response> {
   if (res.status !== 401 || NO_RETRY.test(request.url) || !request.headers.has('Authorization')) return res;
   const session = await refreshSession();
   if (!session) return res;
+  void res.body?.cancel().catch(() => {});
   retry.headers.set('Authorization', `Bearer ${session.access_token}`);
   return baseFetch(retry);
 }

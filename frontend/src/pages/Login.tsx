@@ -76,6 +76,9 @@ export default function Login() {
         </button>
       </form>
       <p>
+        <Link to="/forgot-password">{t('auth.forgot')}</Link>
+      </p>
+      <p>
         {t('auth.noAccount')} <Link to="/register">{t('auth.register')}</Link>
       </p>
     </div>
