@@ -9,7 +9,14 @@ export default defineConfig({
     manifest: true,
     target: 'es2022',
   },
-  server: { port: 5173 },
+  // `npm run dev`: the API (./scripts/run, or HANGAR_API_URL) behind the dev server's own
+  // origin, so the SPA calls it same-origin exactly as when the API serves the built SPA.
+  server: {
+    port: 5173,
+    proxy: Object.fromEntries(
+      ['/api', '/media'].map((path) => [path, { target: process.env.HANGAR_API_URL ?? 'http://127.0.0.1:8080', changeOrigin: false }]),
+    ),
+  },
   preview: { port: 4173 },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],

@@ -171,10 +171,9 @@ export async function setup() {
 
   const apiProc = start(api, ['serve'], env, 'api');
   await waitFor(`${apiUrl}/readyz`, 'the API', apiProc);
-  // --bypass-lock: a developer's own `vite preview` of dist/ may be running; this one serves another outDir.
   const preview = start(
     process.execPath,
-    [join(FRONTEND, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', dist, '--host', '127.0.0.1', '--port', String(spaPort), '--strictPort', '--bypass-lock'],
+    [join(FRONTEND, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', dist, '--host', '127.0.0.1', '--port', String(spaPort), '--strictPort'],
     {},
     'vite preview',
   );

@@ -1,7 +1,7 @@
 // Browser tests against the real API and PostgreSQL: `npm run e2e` (part of `npm test`).
 // Needs the API binary (built by scripts/test; see harness.mjs) and /usr/bin/chromium
 // (`apt-get install -y chromium`). Screenshots go to test-results/screenshots/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -44,6 +44,7 @@ async function screenshots(browser, url, name, prepare) {
 }
 
 async function main() {
+  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   const env = await setup();
   const { apiUrl, spaUrl } = env;

@@ -27,6 +27,10 @@ describe('specs table', () => {
     expect(byKey.arc_expiry?.[1]).toBe('1 mars 2027');
     expect(byKey.variant).toBeUndefined();
   });
+  it('puts make and model first whatever order the API sends', () => {
+    const rows = specRows('en', { year: 1978, engine_smoh: 850, model: 'DR400', make: 'Robin' });
+    expect(rows.map((r) => r.key)).toEqual(['make', 'model', 'year', 'engine_smoh']);
+  });
   it('shows unknown attributes with a readable label', () => {
     const rows = specRows('en', { blade_count: 3 });
     expect(rows[0]).toEqual({ key: 'blade_count', label: 'Blade count', value: '3' });

@@ -37,12 +37,25 @@ export function formatSpec(lang: Lang, key: string, value: unknown): string | nu
   return JSON.stringify(value);
 }
 
-/** The rows to show, in the API's order, skipping empty values. */
+/** The order buyers read an aircraft's specs in; other attributes follow in the API's order. */
+const ORDER = [
+  'make', 'model', 'variant', 'year', 'registration', 'serial_number', 'ttaf_hours', 'seats', 'ifr', 'avionics',
+  'engine_make', 'engine_model', 'engine_hours_since_new', 'engine_smoh', 'engine_tbo_hours', 'hours_to_tbo',
+  'engine_overhaul_date', 'propeller_type', 'propeller_hours_since_overhaul', 'fuel', 'mtow_kg', 'empty_mass_kg',
+  'elt', 'parachute_system', 'arc_expiry', 'last_annual_inspection', 'damage', 'damage_details', 'hangared',
+  'logbooks_complete',
+];
+const rank = (key: string) => {
+  const i = ORDER.indexOf(key);
+  return i < 0 ? ORDER.length : i;
+};
+
+/** The rows to show, in reading order, skipping empty values. */
 export function specRows(lang: Lang, attributes: object, extra: Record<string, unknown> = {}): SpecRow[] {
   const rows: SpecRow[] = [];
   for (const [key, value] of Object.entries({ ...attributes, ...extra })) {
     const text = formatSpec(lang, key, value);
     if (text !== null) rows.push({ key, label: label(lang, key), value: text });
   }
-  return rows;
+  return rows.sort((a, b) => rank(a.key) - rank(b.key));
 }
