@@ -179,7 +179,7 @@ export async function setup() {
   );
   await waitFor(spaUrl, 'vite preview', preview);
   log(`API ${apiUrl}, SPA ${spaUrl}`);
-  return { apiUrl, spaUrl, apiLog: apiProc.out, databaseUrl };
+  return { apiUrl, spaUrl, apiLog: apiProc.out, databaseUrl, mediaDir: env.MEDIA_DIR };
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -1,7 +1,7 @@
 // Browser tests against the real API and PostgreSQL: `npm run e2e` (part of `npm test`).
 // Needs the API binary (built by scripts/test; see harness.mjs) and /usr/bin/chromium
 // (`apt-get install -y chromium`). Screenshots go to test-results/screenshots/.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -194,6 +194,7 @@ async function main() {
     await checkA11y(page, 'listing');
   });
 
+  let seller = null;
   await test('register, verify by email, log in, stay logged in across a reload, log out', async (page) => {
     const email = `pilote.${Date.now()}@example.fr`;
     const password = 'Un vol de nuit au-dessus de la Beauce';
@@ -234,11 +235,116 @@ async function main() {
     // The access token is in memory only: after a reload, the refresh cookie brings the session back.
     await page.reload();
     await page.getByTestId('whoami').getByText('Jeanne Pilote').waitFor();
+    seller = { email, password };
     await page.getByRole('button', { name: 'Déconnexion' }).click();
     await page.getByRole('link', { name: 'Connexion' }).waitFor();
     await page.reload();
     await page.getByRole('link', { name: 'Connexion' }).waitFor();
     assert((await page.getByTestId('whoami').count()) === 0, 'logged out after reload');
+  });
+
+
+  await test('a seller posts an aircraft with two photos, a buyer finds it, the price change shows', async (page) => {
+    assert(seller, 'the registration test made a verified seller');
+    const word = `zephyr${Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 6)}`;
+    const title = `Robin DR400-140B ${word}, moteur 850 h`;
+    // Two of the demo photos (WebP files written by the seed) as the seller's uploads.
+    const files = [];
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (files.length >= 2) return;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('-800.webp')) files.push(p);
+      }
+    };
+    walk(env.mediaDir);
+    assert(files.length === 2, 'two demo photos to upload');
+
+    await page.goto(`${spaUrl}/login?next=/sell`);
+    await page.getByLabel('Adresse e-mail').fill(seller.email);
+    await page.getByLabel('Mot de passe').fill(seller.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/sell');
+    await page.getByLabel('Catégorie').selectOption('single-engine-piston');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel("Titre de l'annonce").fill(title);
+    // The draft survives a reload (the access token too, through the refresh cookie).
+    await page.reload();
+    await page.getByLabel("Titre de l'annonce").waitFor();
+    assert((await page.getByLabel("Titre de l'annonce").inputValue()) === title, 'draft kept across a reload');
+    await page.getByLabel('Description').fill('Beau DR400 entretenu en club.\nCarnets complets, peinture 2019.');
+    await page.getByLabel('Montant').fill('65000');
+    await page.getByLabel('Terrain (code OACI)').fill('LFPN');
+    await page.getByLabel('Marque *').fill('Robin');
+    await page.getByLabel('Modèle *').fill('DR400');
+    await page.getByLabel('Année').fill('1978');
+    // A value the API refuses comes back next to its field.
+    await page.getByLabel('Immatriculation').fill('NOT A REG');
+    await page.getByLabel('Heures cellule').fill('6540,5');
+    await page.getByLabel('Places').fill('4');
+    await page.getByLabel('Carburant').selectOption('100LL');
+    await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+    await page.locator('#attr-registration-error').waitFor();
+    await page.getByLabel('Immatriculation').fill('F-GABC');
+    await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+    await page.getByRole('heading', { name: 'Photos', level: 2 }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'sell-photos-desktop.png'), fullPage: true });
+    await page.locator('#sell-files').setInputFiles(
+      files.map((p, i) => ({ name: `dr400-${i + 1}.webp`, mimeType: 'image/webp', buffer: readFileSync(p) })),
+    );
+    await page.locator('.uploads li[data-done=true]').nth(1).waitFor();
+    const order = page.getByTestId('photo-order').locator('li');
+    await order.nth(1).waitFor();
+    const second = await order.nth(1).getAttribute('data-photo-id');
+    await order.nth(1).getByRole('button', { name: 'Mettre en couverture' }).click();
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      second,
+    );
+    await checkA11y(page, 'sell: photos');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByTestId('preview').waitFor();
+    await page.getByRole('button', { name: 'Publier' }).click();
+    await page.waitForURL(/\/listings\/[0-9a-f-]{36}$/);
+    const listingUrl = page.url();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+
+    // Another visitor finds it by full text, then by filters.
+    const buyerCtx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
+    const buyer = await buyerCtx.newPage();
+    await buyer.goto(spaUrl);
+    await buyer.getByLabel('Rechercher une annonce').fill(word);
+    await buyer.getByRole('button', { name: 'Rechercher' }).click();
+    await buyer.getByTestId('results').getByRole('link', { name: title }).waitFor();
+    await buyer.goto(`${spaUrl}/search?category=aircraft&make=Robin&year_min=1975&year_max=1980&near=LFPN&radius_km=50&sort=price_desc`);
+    await buyer.getByTestId('results').getByRole('link', { name: title }).click();
+    await buyer.waitForURL(listingUrl);
+    const specs = buyer.getByTestId('specs');
+    await specs.getByRole('rowheader', { name: 'Immatriculation' }).waitFor();
+    const specText = (await specs.textContent()).replace(/[\u00a0\u202f]/g, ' ');
+    for (const s of ['Robin', 'DR400', '1978', 'F-GABC', '6 540,5 h', '100LL']) assert(specText.includes(s), `specs show ${s}`);
+    assert((await buyer.locator('.thumbs img').count()) === 2, 'two photos');
+    await buyer.waitForFunction(() => (document.querySelector('.gallery-main img')?.naturalWidth ?? 0) > 0);
+    const price = async () => ((await buyer.getByTestId('price').textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
+    assert((await price()).includes('65 000 €'), `price 65 000 €: ${await price()}`);
+    await buyer.getByTestId('location').getByText('(LFPN)').waitFor();
+
+    // The seller lowers the price on the listing page.
+    await page.getByText('Modifier le prix').click();
+    await page.getByLabel('Nouveau prix (EUR)').fill('62000');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Prix modifié.').waitFor();
+
+    // The buyer sees the new price and its history.
+    await buyer.reload();
+    await buyer.getByTestId('price').waitFor();
+    await buyer.waitForFunction(() => (document.querySelector('[data-testid=price]')?.textContent ?? '').replace(/[\u00a0\u202f]/g, ' ').includes('62 000'));
+    await buyer.getByText('Prix en baisse').waitFor();
+    const history = ((await buyer.getByTestId('price-history').textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
+    assert(history.includes('65 000 €') && history.includes('62 000 €'), `history shows both prices: ${history}`);
+    await checkA11y(buyer, 'listing after a price change');
+    await buyerCtx.close();
   });
 
   await test('a demo seller sees their listings by status', async (page) => {

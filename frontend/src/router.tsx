@@ -17,6 +17,7 @@ export const router = createBrowserRouter([
       { path: 'verify-email', lazy: () => import('./pages/VerifyEmail').then((m) => ({ Component: m.default })) },
       { path: 'forgot-password', lazy: () => import('./pages/ForgotPassword').then((m) => ({ Component: m.default })) },
       { path: 'reset-password', lazy: () => import('./pages/ResetPassword').then((m) => ({ Component: m.default })) },
+      { path: 'sell', lazy: () => import('./pages/Sell').then((m) => ({ Component: m.default })) },
       { path: 'me/listings', lazy: () => import('./pages/MyListings').then((m) => ({ Component: m.default })) },
       { path: '*', lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.default })) },
     ],

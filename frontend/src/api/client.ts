@@ -32,6 +32,11 @@ export function setSession(session: TokenResponse | null): void {
   for (const l of listeners) l(session);
 }
 
+/** `Bearer …` for requests made outside openapi-fetch (photo uploads with progress). */
+export function authorization(): string | null {
+  return accessToken ? `Bearer ${accessToken}` : null;
+}
+
 export function hasAccessToken(): boolean {
   return accessToken !== null;
 }

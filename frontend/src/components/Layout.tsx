@@ -39,6 +39,7 @@ export function Layout() {
             <NavLink to="/search">{t('nav.search')}</NavLink>
             {user ? (
               <>
+                <NavLink to="/sell">{t('nav.sell')}</NavLink>
                 <NavLink to="/me/listings">{t('nav.myListings')}</NavLink>
                 <span className="whoami" data-testid="whoami">
                   {t('nav.signedInAs', { name: user.display_name })}

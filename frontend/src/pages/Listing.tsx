@@ -8,6 +8,8 @@ import { formatDate, formatMoney } from '../i18n/format';
 import { categoryName, findCategory, useCategories, usePageTitle } from '../hooks/catalogue';
 import { ListingCard, smallest, srcSet } from '../components/ListingCard';
 import { PriceTag } from '../components/Price';
+import { PriceEditor } from '../components/PriceEditor';
+import { useAuth } from '../api/auth';
 import { ErrorBox, Loading } from '../components/Status';
 import { specRows } from '../listing/specs';
 import type { MessageKey } from '../i18n/messages';
@@ -17,6 +19,7 @@ type Photo = Schemas['PhotoView'];
 export default function Listing() {
   const { id = '' } = useParams();
   const { t, lang } = useI18n();
+  const { user } = useAuth();
   const listing = useQuery({
     queryKey: ['listing', id],
     queryFn: () => unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id } } })),
@@ -97,8 +100,8 @@ export default function Listing() {
             {l.price_dropped && <p className="badge good">{t('price.dropped')}</p>}
             {l.status !== 'published' && <p className="badge">{t(`status.${l.status}` as MessageKey)}</p>}
             {l.price_history.length > 1 && (
-              <details>
-                <summary>{t('price.history')}</summary>
+              <div>
+                <h3 className="small-heading">{t('price.history')}</h3>
                 <ul className="price-history" data-testid="price-history">
                   {l.price_history.map((p) => (
                     <li key={p.since}>
@@ -109,8 +112,9 @@ export default function Listing() {
                     </li>
                   ))}
                 </ul>
-              </details>
+              </div>
             )}
+            {user?.id === l.seller.id && <PriceEditor key={l.version} listing={l} />}
             {l.published_at && <p className="muted small">{t('listing.published', { date: formatDate(lang, l.published_at) })}</p>}
           </div>
           <section className="card pad" aria-labelledby="seller-h">
