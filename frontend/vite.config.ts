@@ -4,6 +4,9 @@ import react from '@vitejs/plugin-react';
 
 export default defineConfig({
   plugins: [react()],
+  // Files copied as they are into dist/. (public/ holds the pre-SPA placeholder page, which the
+  // API's black-box tests still use as their STATIC_DIR fixture: it must not land in dist/.)
+  publicDir: 'static',
   build: {
     // dist/.vite/manifest.json: scripts/size.mjs measures what the search page loads first.
     manifest: true,

@@ -165,6 +165,15 @@ export async function setup() {
   log('api seed --demo (demo sellers and listings with photos)');
   run(api, ['seed', '--demo'], env, 'api seed --demo');
 
+  // An administrator is only ever made on the server.
+  const admin = { email: 'admin@e2e.hangar.test', password: 'Une tour de controle sans avion depuis minuit' };
+  const made = spawnSync(api, ['create-admin', '--email', admin.email, '--name', 'Admin E2E'], {
+    env: { ...process.env, ...env },
+    input: `${admin.password}\n`,
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`api create-admin failed:\n${made.stdout}\n${made.stderr}`);
+
   log(`building the SPA for ${apiUrl}`);
   const dist = join(work, 'dist');
   run(process.execPath, [join(FRONTEND, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'], { VITE_API_BASE_URL: apiUrl }, 'vite build');
@@ -179,7 +188,7 @@ export async function setup() {
   );
   await waitFor(spaUrl, 'vite preview', preview);
   log(`API ${apiUrl}, SPA ${spaUrl}`);
-  return { apiUrl, spaUrl, apiLog: apiProc.out, databaseUrl, mediaDir: env.MEDIA_DIR };
+  return { apiUrl, spaUrl, apiLog: apiProc.out, databaseUrl, mediaDir: env.MEDIA_DIR, admin };
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

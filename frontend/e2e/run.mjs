@@ -236,7 +236,21 @@ async function main() {
     await page.reload();
     await page.getByTestId('whoami').getByText('Jeanne Pilote').waitFor();
     seller = { email, password };
-    await page.getByRole('button', { name: 'Déconnexion' }).click();
+    // Account: a personal access token, shown once with a curl example, works against the API.
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor();
+    await page.getByLabel('Nom', { exact: true }).fill('price-watch script');
+    await page.getByRole('checkbox', { name: 'account' }).check();
+    await page.getByRole('button', { name: 'Créer le jeton' }).click();
+    const token = (await page.getByTestId('new-token').locator('code.token').textContent()).trim();
+    assert(token.startsWith('hgr_'), `a token: ${token}`);
+    assert((await page.getByTestId('new-token').locator('pre').textContent()).includes(token), 'curl example with the token');
+    const me = await fetch(`${apiUrl}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert(me.status === 200 && (await me.json()).email === email, `the token works: ${me.status}`);
+    await page.getByRole('cell', { name: /price-watch script/ }).waitFor();
+    await checkA11y(page, 'account');
+    await page.screenshot({ path: join(SHOTS, 'account-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Déconnexion', exact: true }).click();
     await page.getByRole('link', { name: 'Connexion' }).waitFor();
     await page.reload();
     await page.getByRole('link', { name: 'Connexion' }).waitFor();
@@ -355,8 +369,42 @@ async function main() {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL('**/me/listings');
     await page.getByRole('tab', { name: /Publiée/ }).waitFor();
-    await page.locator('#my-panel article').first().waitFor();
+    const first = page.locator('#my-panel .my-item').first();
+    await first.waitFor();
     await checkA11y(page, 'my listings');
+    const title = (await first.locator('h3').textContent()).trim();
+    const href = await first.locator('h3 a').getAttribute('href');
+    // Reserve it: it moves to the "Réservée" tab.
+    await first.getByRole('button', { name: 'Marquer réservée' }).click();
+    await page.locator(`#my-panel a[href="${href}"]`).waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Réservée' }).click();
+    const reserved = page.locator('#my-panel .my-item', { has: page.locator(`a[href="${href}"]`) });
+    await reserved.waitFor();
+    // Edit opens the listing form filled from the server.
+    await reserved.getByRole('button', { name: 'Modifier' }).click();
+    await page.waitForURL('**/sell');
+    await page.waitForFunction((t) => document.querySelector('#sell-title')?.value === t, title);
+  });
+
+  await test('admin: category tree and users', async (page) => {
+    await page.goto(`${spaUrl}/login?next=/admin`);
+    await page.getByLabel('Adresse e-mail').fill(env.admin.email);
+    await page.getByLabel('Mot de passe').fill(env.admin.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/admin');
+    await page.getByTestId('admin-tree').getByText('single-engine-piston').waitFor();
+    await page.getByLabel('Slug', { exact: true }).fill('floatplanes-e2e');
+    await page.getByLabel('Nom (français)').fill('Hydravions');
+    await page.getByLabel('Nom (anglais)').fill('Floatplanes');
+    await page.getByLabel('Catégorie parente').fill('aircraft');
+    await page.getByRole('button', { name: 'Créer' }).click();
+    await page.getByTestId('admin-tree').getByText('floatplanes-e2e').waitFor();
+    await checkA11y(page, 'admin categories');
+    await page.getByRole('link', { name: 'Utilisateurs' }).click();
+    await page.getByLabel('Rechercher (nom, e-mail)').fill('seller0');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByTestId('admin-users').getByRole('cell', { name: 'seller0@demo.hangar.test' }).waitFor();
+    await checkA11y(page, 'admin users');
   });
 
   await test('screenshots of the main pages (desktop 1280, phone 375)', async () => {

@@ -18,6 +18,8 @@ export const router = createBrowserRouter([
       { path: 'forgot-password', lazy: () => import('./pages/ForgotPassword').then((m) => ({ Component: m.default })) },
       { path: 'reset-password', lazy: () => import('./pages/ResetPassword').then((m) => ({ Component: m.default })) },
       { path: 'sell', lazy: () => import('./pages/Sell').then((m) => ({ Component: m.default })) },
+      { path: 'account', lazy: () => import('./pages/Account').then((m) => ({ Component: m.default })) },
+      { path: 'admin/:section?', lazy: () => import('./pages/Admin').then((m) => ({ Component: m.default })) },
       { path: 'me/listings', lazy: () => import('./pages/MyListings').then((m) => ({ Component: m.default })) },
       { path: '*', lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.default })) },
     ],

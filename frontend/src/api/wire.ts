@@ -18,7 +18,16 @@ export function wireAccountType(t: 'private' | 'professional'): S['AccountType']
   return t as unknown as S['AccountType'];
 }
 
+/** Token scopes as the API reads them ("listings:read"; the spec says "ListingsRead"). */
+export const SCOPES = ['listings:read', 'listings:write', 'messages', 'account'] as const;
+export type WireScope = (typeof SCOPES)[number];
+export function wireScopes(scopes: readonly WireScope[]): S['Scope'][] {
+  return scopes as unknown as S['Scope'][];
+}
+
 /** A value of one of those enums as the API really sent it (lowercase). */
-export function fromWire(value: S['Locale'] | S['AccountType'] | S['Role'] | S['AttributeGroup']): string {
+export function fromWire(
+  value: S['Locale'] | S['AccountType'] | S['Role'] | S['AttributeGroup'] | S['Scope'] | S['UserStatus'],
+): string {
   return String(value);
 }

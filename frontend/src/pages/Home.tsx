@@ -85,6 +85,25 @@ export default function Home() {
             autoCapitalize="characters"
           />
           <button type="submit">{t('home.nearButton')}</button>
+          {'geolocation' in navigator && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() =>
+                navigator.geolocation.getCurrentPosition((pos) =>
+                  navigate(
+                    `/search?${toSearchParams({
+                      near: `${pos.coords.latitude.toFixed(4)},${pos.coords.longitude.toFixed(4)}`,
+                      radius_km: 100,
+                      sort: 'distance',
+                    })}`,
+                  ),
+                )
+              }
+            >
+              {t('home.gps')}
+            </button>
+          )}
         </form>
       </section>
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, type DragEvent, type FormEvent } from 'react';
-import { Link, Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from '../api/client';
 import { useAuth } from '../api/auth';
@@ -7,12 +7,12 @@ import { ApiError, splitFieldErrors } from '../api/problem';
 import { fromWire } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { fr as KNOWN, type MessageKey } from '../i18n/messages';
-import { categoryName, flattenCategories, useCategories, usePageTitle } from '../hooks/catalogue';
+import { categoryName, findCategory, flattenCategories, useCategories, usePageTitle } from '../hooks/catalogue';
 import { Field } from '../components/Field';
 import { PriceTag } from '../components/Price';
 import { ErrorBox, Loading } from '../components/Status';
 import { smallest } from '../components/ListingCard';
-import { DRAFT_KEY, EMPTY_DRAFT, fieldsOf, loadDraft, toListingInput, type AttributeField, type Draft } from '../sell/draft';
+import { DRAFT_KEY, EMPTY_DRAFT, fieldsOf, fromListing, loadDraft, toListingInput, type AttributeField, type Draft } from '../sell/draft';
 import { uploadPhoto, type PhotoView } from '../sell/upload';
 import { CONDITIONS } from '../search/params';
 
@@ -54,6 +54,29 @@ export default function Sell() {
       }
       return next;
     });
+
+  // `/sell?edit=<id>` (from My listings): the form starts from the listing as the server has it.
+  const [params, setParams] = useSearchParams();
+  const editId = params.get('edit');
+  const editing = useQuery({
+    queryKey: ['listing', editId],
+    queryFn: () => unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id: editId ?? '' } } })),
+    enabled: !!editId && !!user,
+  });
+  useEffect(() => {
+    const l = editing.data;
+    const tree = categories.data?.items;
+    if (!editId || !l || !tree) return;
+    const node = findCategory(tree, l.category);
+    const next = fromListing(l, node ? fromWire(node.attribute_group).toLowerCase() : '');
+    setDraftState(next);
+    try {
+      localStorage.setItem(DRAFT_KEY, JSON.stringify(next));
+    } catch {
+      /* not remembered */
+    }
+    setParams({}, { replace: true });
+  }, [editId, editing.data, categories.data, setParams]);
 
   // Each step is announced: focus moves to the page heading.
   useEffect(() => {
@@ -207,6 +230,12 @@ export default function Sell() {
     } finally {
       setBusy(false);
     }
+  };
+
+  const finish = () => {
+    localStorage.removeItem(DRAFT_KEY);
+    void queryClient.invalidateQueries({ queryKey: ['me'] });
+    navigate(`/listings/${draft.listingId}`);
   };
 
   const startOver = () => {
@@ -515,9 +544,15 @@ export default function Sell() {
             <button type="button" className="secondary" onClick={() => setDraft({ step: 3 })}>
               {t('sell.back')}
             </button>
-            <button type="button" onClick={() => void publish()} disabled={busy}>
-              {t('sell.publish')}
-            </button>
+            {listing.data && listing.data.status !== 'draft' ? (
+              <button type="button" onClick={finish}>
+                {t('sell.finish')}
+              </button>
+            ) : (
+              <button type="button" onClick={() => void publish()} disabled={busy}>
+                {t('sell.publish')}
+              </button>
+            )}
           </div>
         </section>
       )}
