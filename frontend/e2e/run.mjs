@@ -31,10 +31,17 @@ async function checkA11y(page, name) {
   assert(violations.length === 0, `axe on ${name}:\n  ${violations.join('\n  ')}`);
 }
 
-async function screenshots(browser, url, name, prepare) {
+async function screenshots(browser, url, name, prepare, login) {
   for (const [label, viewport] of Object.entries(WIDTHS)) {
     const ctx = await browser.newContext({ viewport, locale: 'fr-FR' });
     const page = await ctx.newPage();
+    if (login) {
+      await page.goto(`${new URL(url).origin}/login`);
+      await page.getByLabel('Adresse e-mail').fill(login.email);
+      await page.getByLabel('Mot de passe').fill(login.password);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByTestId('whoami').waitFor();
+    }
     await page.goto(url);
     if (prepare) await prepare(page);
     await page.waitForLoadState('networkidle');
@@ -414,6 +421,11 @@ async function main() {
     await screenshots(browser, `${spaUrl}/listings/${target.id}`, 'listing', (p) => p.getByTestId('specs').waitFor());
     await screenshots(browser, `${spaUrl}/login`, 'login', (p) => p.getByRole('heading', { level: 1 }).waitFor());
     await screenshots(browser, `${spaUrl}/register`, 'register', (p) => p.getByRole('heading', { level: 1 }).waitFor());
+    const demo = { email: 'seller1@demo.hangar.test', password: DEMO_PASSWORD };
+    await screenshots(browser, `${spaUrl}/me/listings`, 'my-listings', waitCards, demo);
+    await screenshots(browser, `${spaUrl}/account`, 'account', (p) => p.getByRole('heading', { level: 2, name: 'Profil' }).waitFor(), demo);
+    await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
+    await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
   });
 
   await browser.close();

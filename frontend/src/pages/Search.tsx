@@ -82,8 +82,13 @@ export default function Search() {
   };
 
   const data = results.data;
-  const title = query.q ? t('search.titleFor', { q: query.q }) : t('search.title');
   const tree = categories.data?.items ?? [];
+  const chosen = query.category ? findCategory(tree, query.category) : undefined;
+  const title = query.q
+    ? t('search.titleFor', { q: query.q })
+    : chosen
+      ? `${t('search.title')} · ${categoryName(chosen, lang)}`
+      : t('search.title');
   const facetLabel = (facet: FacetName, value: string): string => {
     if (facet === 'category') {
       const c = findCategory(tree, value);
