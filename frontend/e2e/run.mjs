@@ -1,0 +1,445 @@
+// Browser tests against the real API and PostgreSQL: `npm run e2e` (part of `npm test`).
+// Needs the API binary (built by scripts/test; see harness.mjs) and /usr/bin/chromium
+// (`apt-get install -y chromium`). Screenshots go to test-results/screenshots/.
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { FRONTEND, log, setup, teardown } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const SHOTS = join(FRONTEND, 'test-results/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DEMO_PASSWORD = 'Hangar demo: vol de nuit sur la Beauce';
+const WIDTHS = { desktop: { width: 1280, height: 900 }, phone: { width: 375, height: 740 } };
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+/** Fails on serious or critical accessibility violations (axe-core). */
+async function checkA11y(page, name) {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  assert(violations.length === 0, `axe on ${name}:\n  ${violations.join('\n  ')}`);
+}
+
+async function screenshots(browser, url, name, prepare, login) {
+  for (const [label, viewport] of Object.entries(WIDTHS)) {
+    const ctx = await browser.newContext({ viewport, locale: 'fr-FR' });
+    const page = await ctx.newPage();
+    if (login) {
+      await page.goto(`${new URL(url).origin}/login`);
+      await page.getByLabel('Adresse e-mail').fill(login.email);
+      await page.getByLabel('Mot de passe').fill(login.password);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByTestId('whoami').waitFor();
+    }
+    await page.goto(url);
+    if (prepare) await prepare(page);
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true });
+    await ctx.close();
+  }
+}
+
+async function main() {
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  const env = await setup();
+  const { apiUrl, spaUrl } = env;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+  const results = [];
+  const test = async (name, fn) => {
+    const ctx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const t0 = Date.now();
+    try {
+      await fn(page, ctx);
+      assert(errors.length === 0, `uncaught errors in the page: ${errors.join('; ')}`);
+      results.push([name, null]);
+      log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      results.push([name, e]);
+      log(`FAIL ${name}: ${e.stack ?? e}`);
+      await page.screenshot({ path: join(SHOTS, `FAILED-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+    } finally {
+      await ctx.close();
+    }
+  };
+
+  // A demo aircraft to look for, read straight from the API.
+  const pick = await (await fetch(`${apiUrl}/api/v1/listings?category=aircraft&has_photos=true&limit=50`)).json();
+  const target = pick.items.find((i) => i.title.length > 10) ?? pick.items[0];
+  assert(target, 'the demo data has aircraft with photos');
+  const targetFull = await (await fetch(`${apiUrl}/api/v1/listings/${target.id}`)).json();
+
+  await test('home shows categories with counts and the newest listings', async (page) => {
+    await page.goto(spaUrl);
+    await page.getByRole('heading', { level: 1, name: 'Trouvez votre prochain avion' }).waitFor();
+    const tiles = page.getByTestId('category-grid').getByRole('link');
+    await tiles.first().waitFor();
+    assert((await tiles.count()) >= 5, 'at least five top-level categories');
+    const counts = await page.locator('.category-count').allTextContents();
+    assert(counts.some((c) => Number(c.replace(/\D/g, '')) > 0), `some category has listings: ${counts}`);
+    await page.getByTestId('newest').locator('article').first().waitFor();
+    assert((await page.getByTestId('newest').locator('article').count()) === 8, 'eight newest listings');
+    await checkA11y(page, 'home');
+  });
+
+  await test('language: browser first, switchable, remembered', async (page, ctx) => {
+    await page.goto(spaUrl);
+    await page.getByRole('heading', { level: 1, name: 'Trouvez votre prochain avion' }).waitFor();
+    assert((await page.getAttribute('html', 'lang')) === 'fr', 'html lang fr');
+    await page.getByRole('button', { name: 'EN' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Find your next aircraft' }).waitFor();
+    assert((await page.getAttribute('html', 'lang')) === 'en', 'html lang en');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Find your next aircraft' }).waitFor();
+    // An English browser starts in English.
+    const en = await browser.newContext({ locale: 'en-GB' });
+    const p2 = await en.newPage();
+    await p2.goto(spaUrl);
+    await p2.getByRole('heading', { level: 1, name: 'Find your next aircraft' }).waitFor();
+    await en.close();
+    void ctx;
+  });
+
+  await test('full-text search from the home page finds a demo listing', async (page) => {
+    await page.goto(spaUrl);
+    await page.getByLabel('Rechercher une annonce').fill(target.title);
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.waitForURL((u) => u.pathname === '/search' && u.searchParams.get('q') === target.title);
+    await page.getByTestId('results').getByRole('link', { name: target.title }).first().waitFor();
+    await checkA11y(page, 'search');
+  });
+
+  await test('filters, facets and sort live in the URL and change the results', async (page) => {
+    await page.goto(`${spaUrl}/search?category=aircraft`);
+    await page.getByTestId('results').locator('article').first().waitFor();
+    const countText = async () => (await page.getByTestId('result-count').textContent()) ?? '';
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=result-count]')?.textContent ?? ''));
+    const all = await countText();
+    // A make facet: URL gains make=…, the count changes.
+    const facet = page.locator('[data-facet=make] a').first();
+    const make = (await facet.textContent()).replace(/\s*\(.*$/, '').trim();
+    await facet.click();
+    await page.waitForURL((u) => u.searchParams.get('make') === make && u.searchParams.get('category') === 'aircraft');
+    await page.waitForFunction((prev) => {
+      const t = document.querySelector('[data-testid=result-count]')?.textContent ?? '';
+      return /\d/.test(t) && t !== prev;
+    }, all);
+    // The form: a minimum year.
+    await page.getByLabel('Année min.').fill('1990');
+    await page.getByRole('button', { name: 'Appliquer' }).click();
+    await page.waitForURL((u) => u.searchParams.get('year_min') === '1990' && u.searchParams.get('make') === make);
+    // Sort.
+    await page.getByLabel('Trier par').selectOption('price_asc');
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'price_asc');
+    // The URL alone restores the search (a reload, a shared link).
+    await page.reload();
+    assert((await page.getByLabel('Année min.').inputValue()) === '1990', 'form refilled from the URL');
+    assert((await page.getByLabel('Trier par').inputValue()) === 'price_asc', 'sort from the URL');
+    // An invalid value comes back from the API as a problem shown next to the field.
+    await page.goto(`${spaUrl}/search?sort=distance`);
+    await page.locator('#sort-error').waitFor();
+  });
+
+  await test('cursor pagination', async (page) => {
+    await page.goto(`${spaUrl}/search`);
+    await page.getByTestId('results').locator('article').first().waitFor();
+    const first = await page.getByTestId('results').locator('h3').first().textContent();
+    await page.getByRole('link', { name: 'Annonces suivantes' }).click();
+    await page.waitForURL((u) => !!u.searchParams.get('cursor'));
+    await page.waitForFunction((f) => document.querySelector('[data-testid=results] h3')?.textContent !== f, first);
+    await page.getByRole('link', { name: 'Première page' }).waitFor();
+  });
+
+  await test('listing page: photos, keyboard lightbox, specs, price, seller, airfield', async (page) => {
+    await page.goto(`${spaUrl}/search?q=${encodeURIComponent(target.title)}`);
+    await page.getByTestId('results').getByRole('link', { name: target.title }).first().click();
+    await page.waitForURL(`**/listings/${target.id}`);
+    await page.getByRole('heading', { level: 1, name: target.title }).waitFor();
+    const img = page.getByTestId('gallery').locator('.gallery-main img');
+    await img.waitFor();
+    await page.waitForFunction(() => (document.querySelector('.gallery-main img')?.naturalWidth ?? 0) > 0);
+    const specs = page.getByTestId('specs');
+    await specs.getByRole('rowheader', { name: 'Marque' }).waitFor();
+    const make = targetFull.attributes.make;
+    assert((await specs.textContent()).includes(make), `specs show the make ${make}`);
+    assert((await page.getByTestId('price').textContent()).trim().length > 0, 'a price');
+    if (targetFull.location.airfield_icao) {
+      await page.waitForFunction(
+        (icao) => (document.querySelector('[data-testid=location]')?.textContent ?? '').includes(`(${icao})`),
+        targetFull.location.airfield_icao,
+      );
+    }
+    // Keyboard: open the lightbox, move, close; focus returns to the photo.
+    await page.locator('.gallery-main').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('dialog.lightbox[open]').waitFor();
+    if (targetFull.photos.length > 1) {
+      await page.keyboard.press('ArrowRight');
+      await page.locator('dialog.lightbox').getByText(`Photo 2 sur ${targetFull.photos.length}`).waitFor();
+    }
+    await page.keyboard.press('Escape');
+    await page.locator('dialog.lightbox[open]').waitFor({ state: 'detached' });
+    assert(await page.locator('.gallery-main').evaluate((el) => el === document.activeElement), 'focus back on the photo');
+    await checkA11y(page, 'listing');
+  });
+
+  let seller = null;
+  await test('register, verify by email, log in, stay logged in across a reload, log out', async (page) => {
+    const email = `pilote.${Date.now()}@example.fr`;
+    const password = 'Un vol de nuit au-dessus de la Beauce';
+    await page.goto(`${spaUrl}/register`);
+    // A problem+json error lands next to its field.
+    await page.getByLabel('Adresse e-mail').fill('not-an-email');
+    await page.getByLabel('Mot de passe').fill('short');
+    await page.getByLabel('Nom affiché').fill('Jeanne Pilote');
+    await page.getByRole('button', { name: 'Créer mon compte' }).click();
+    await page.locator('#' + (await page.getByLabel('Adresse e-mail').getAttribute('id')) + '-error').waitFor();
+    assert((await page.getByLabel('Adresse e-mail').getAttribute('aria-invalid')) === 'true', 'email marked invalid');
+    await checkA11y(page, 'register with errors');
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.getByLabel('Mot de passe').fill(password);
+    await page.getByRole('button', { name: 'Créer mon compte' }).click();
+    await page.getByText(`Un e-mail de vérification a été envoyé à ${email}`).waitFor();
+
+    // The API writes mail to its log in development mode; its link leads to the SPA.
+    let link;
+    for (let i = 0; i < 150 && !link; i++) {
+      const mail = env.apiLog.text.split('mail (development, not sent) to ').find((m) => m.startsWith(`${email}\n`));
+      link = mail?.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)?.[0];
+      if (!link) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert(link, 'verification mail in the API log');
+    assert(link.startsWith(spaUrl), `the mail links to the SPA: ${link}`);
+    await page.goto(link);
+    await page.getByTestId('verified').waitFor();
+
+    await page.goto(`${spaUrl}/login`);
+    await page.getByLabel('Adresse e-mail').fill(email);
+    await page.getByLabel('Mot de passe').fill('wrong password here');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Mot de passe').fill(password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByTestId('whoami').getByText('Jeanne Pilote').waitFor();
+    // The access token is in memory only: after a reload, the refresh cookie brings the session back.
+    await page.reload();
+    await page.getByTestId('whoami').getByText('Jeanne Pilote').waitFor();
+    seller = { email, password };
+    // Account: a personal access token, shown once with a curl example, works against the API.
+    await page.getByRole('link', { name: 'Mon compte' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor();
+    await page.getByLabel('Nom', { exact: true }).fill('price-watch script');
+    await page.getByRole('checkbox', { name: 'account' }).check();
+    await page.getByRole('button', { name: 'Créer le jeton' }).click();
+    const token = (await page.getByTestId('new-token').locator('code.token').textContent()).trim();
+    assert(token.startsWith('hgr_'), `a token: ${token}`);
+    assert((await page.getByTestId('new-token').locator('pre').textContent()).includes(token), 'curl example with the token');
+    const me = await fetch(`${apiUrl}/api/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert(me.status === 200 && (await me.json()).email === email, `the token works: ${me.status}`);
+    await page.getByRole('cell', { name: /price-watch script/ }).waitFor();
+    await checkA11y(page, 'account');
+    await page.screenshot({ path: join(SHOTS, 'account-desktop.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Déconnexion', exact: true }).click();
+    await page.getByRole('link', { name: 'Connexion' }).waitFor();
+    await page.reload();
+    await page.getByRole('link', { name: 'Connexion' }).waitFor();
+    assert((await page.getByTestId('whoami').count()) === 0, 'logged out after reload');
+  });
+
+
+  await test('a seller posts an aircraft with two photos, a buyer finds it, the price change shows', async (page) => {
+    assert(seller, 'the registration test made a verified seller');
+    const word = `zephyr${Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 6)}`;
+    const title = `Robin DR400-140B ${word}, moteur 850 h`;
+    // Two of the demo photos (WebP files written by the seed) as the seller's uploads.
+    const files = [];
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (files.length >= 2) return;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('-800.webp')) files.push(p);
+      }
+    };
+    walk(env.mediaDir);
+    assert(files.length === 2, 'two demo photos to upload');
+
+    await page.goto(`${spaUrl}/login?next=/sell`);
+    await page.getByLabel('Adresse e-mail').fill(seller.email);
+    await page.getByLabel('Mot de passe').fill(seller.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/sell');
+    await page.getByLabel('Catégorie').selectOption('single-engine-piston');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel("Titre de l'annonce").fill(title);
+    // The draft survives a reload (the access token too, through the refresh cookie).
+    await page.reload();
+    await page.getByLabel("Titre de l'annonce").waitFor();
+    assert((await page.getByLabel("Titre de l'annonce").inputValue()) === title, 'draft kept across a reload');
+    await page.getByLabel('Description').fill('Beau DR400 entretenu en club.\nCarnets complets, peinture 2019.');
+    await page.getByLabel('Montant').fill('65000');
+    await page.getByLabel('Terrain (code OACI)').fill('LFPN');
+    await page.getByLabel('Marque *').fill('Robin');
+    await page.getByLabel('Modèle *').fill('DR400');
+    await page.getByLabel('Année').fill('1978');
+    // A value the API refuses comes back next to its field.
+    await page.getByLabel('Immatriculation').fill('NOT A REG');
+    await page.getByLabel('Heures cellule').fill('6540,5');
+    await page.getByLabel('Places').fill('4');
+    await page.getByLabel('Carburant').selectOption('100LL');
+    await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+    await page.locator('#attr-registration-error').waitFor();
+    await page.getByLabel('Immatriculation').fill('F-GABC');
+    await page.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+    await page.getByRole('heading', { name: 'Photos', level: 2 }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'sell-photos-desktop.png'), fullPage: true });
+    await page.locator('#sell-files').setInputFiles(
+      files.map((p, i) => ({ name: `dr400-${i + 1}.webp`, mimeType: 'image/webp', buffer: readFileSync(p) })),
+    );
+    await page.locator('.uploads li[data-done=true]').nth(1).waitFor();
+    const order = page.getByTestId('photo-order').locator('li');
+    await order.nth(1).waitFor();
+    const second = await order.nth(1).getAttribute('data-photo-id');
+    await order.nth(1).getByRole('button', { name: 'Mettre en couverture' }).click();
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      second,
+    );
+    await checkA11y(page, 'sell: photos');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByTestId('preview').waitFor();
+    await page.getByRole('button', { name: 'Publier' }).click();
+    await page.waitForURL(/\/listings\/[0-9a-f-]{36}$/);
+    const listingUrl = page.url();
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+
+    // Another visitor finds it by full text, then by filters.
+    const buyerCtx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
+    const buyer = await buyerCtx.newPage();
+    await buyer.goto(spaUrl);
+    await buyer.getByLabel('Rechercher une annonce').fill(word);
+    await buyer.getByRole('button', { name: 'Rechercher' }).click();
+    await buyer.getByTestId('results').getByRole('link', { name: title }).waitFor();
+    await buyer.goto(`${spaUrl}/search?category=aircraft&make=Robin&year_min=1975&year_max=1980&near=LFPN&radius_km=50&sort=price_desc`);
+    await buyer.getByTestId('results').getByRole('link', { name: title }).click();
+    await buyer.waitForURL(listingUrl);
+    const specs = buyer.getByTestId('specs');
+    await specs.getByRole('rowheader', { name: 'Immatriculation' }).waitFor();
+    const specText = (await specs.textContent()).replace(/[\u00a0\u202f]/g, ' ');
+    for (const s of ['Robin', 'DR400', '1978', 'F-GABC', '6 540,5 h', '100LL']) assert(specText.includes(s), `specs show ${s}`);
+    assert((await buyer.locator('.thumbs img').count()) === 2, 'two photos');
+    await buyer.waitForFunction(() => (document.querySelector('.gallery-main img')?.naturalWidth ?? 0) > 0);
+    const price = async () => ((await buyer.getByTestId('price').textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
+    assert((await price()).includes('65 000 €'), `price 65 000 €: ${await price()}`);
+    await buyer.getByTestId('location').getByText('(LFPN)').waitFor();
+
+    // The seller lowers the price on the listing page.
+    await page.getByText('Modifier le prix').click();
+    await page.getByLabel('Nouveau prix (EUR)').fill('62000');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Prix modifié.').waitFor();
+
+    // The buyer sees the new price and its history.
+    await buyer.reload();
+    await buyer.getByTestId('price').waitFor();
+    await buyer.waitForFunction(() => (document.querySelector('[data-testid=price]')?.textContent ?? '').replace(/[\u00a0\u202f]/g, ' ').includes('62 000'));
+    await buyer.getByText('Prix en baisse').waitFor();
+    const history = ((await buyer.getByTestId('price-history').textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
+    assert(history.includes('65 000 €') && history.includes('62 000 €'), `history shows both prices: ${history}`);
+    await checkA11y(buyer, 'listing after a price change');
+    await buyerCtx.close();
+  });
+
+  await test('a demo seller sees their listings by status', async (page) => {
+    await page.goto(`${spaUrl}/me/listings`);
+    await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/me/listings');
+    await page.getByLabel('Adresse e-mail').fill('seller0@demo.hangar.test');
+    await page.getByLabel('Mot de passe').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/me/listings');
+    await page.getByRole('tab', { name: /Publiée/ }).waitFor();
+    const first = page.locator('#my-panel .my-item').first();
+    await first.waitFor();
+    await checkA11y(page, 'my listings');
+    const title = (await first.locator('h3').textContent()).trim();
+    const href = await first.locator('h3 a').getAttribute('href');
+    // Reserve it: it moves to the "Réservée" tab.
+    await first.getByRole('button', { name: 'Marquer réservée' }).click();
+    await page.locator(`#my-panel a[href="${href}"]`).waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Réservée' }).click();
+    const reserved = page.locator('#my-panel .my-item', { has: page.locator(`a[href="${href}"]`) });
+    await reserved.waitFor();
+    // Edit opens the listing form filled from the server.
+    await reserved.getByRole('button', { name: 'Modifier' }).click();
+    await page.waitForURL('**/sell');
+    await page.waitForFunction((t) => document.querySelector('#sell-title')?.value === t, title);
+  });
+
+  await test('admin: category tree and users', async (page) => {
+    await page.goto(`${spaUrl}/login?next=/admin`);
+    await page.getByLabel('Adresse e-mail').fill(env.admin.email);
+    await page.getByLabel('Mot de passe').fill(env.admin.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/admin');
+    await page.getByTestId('admin-tree').getByText('single-engine-piston').waitFor();
+    await page.getByLabel('Slug', { exact: true }).fill('floatplanes-e2e');
+    await page.getByLabel('Nom (français)').fill('Hydravions');
+    await page.getByLabel('Nom (anglais)').fill('Floatplanes');
+    await page.getByLabel('Catégorie parente').fill('aircraft');
+    await page.getByRole('button', { name: 'Créer' }).click();
+    await page.getByTestId('admin-tree').getByText('floatplanes-e2e').waitFor();
+    await checkA11y(page, 'admin categories');
+    await page.getByRole('link', { name: 'Utilisateurs' }).click();
+    await page.getByLabel('Rechercher (nom, e-mail)').fill('seller0');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByTestId('admin-users').getByRole('cell', { name: 'seller0@demo.hangar.test' }).waitFor();
+    await checkA11y(page, 'admin users');
+  });
+
+  await test('screenshots of the main pages (desktop 1280, phone 375)', async () => {
+    const waitCards = async (p) => p.locator('article').first().waitFor();
+    await screenshots(browser, spaUrl, 'home', waitCards);
+    await screenshots(browser, `${spaUrl}/search?category=aircraft`, 'search', waitCards);
+    await screenshots(browser, `${spaUrl}/listings/${target.id}`, 'listing', (p) => p.getByTestId('specs').waitFor());
+    await screenshots(browser, `${spaUrl}/login`, 'login', (p) => p.getByRole('heading', { level: 1 }).waitFor());
+    await screenshots(browser, `${spaUrl}/register`, 'register', (p) => p.getByRole('heading', { level: 1 }).waitFor());
+    const demo = { email: 'seller1@demo.hangar.test', password: DEMO_PASSWORD };
+    await screenshots(browser, `${spaUrl}/me/listings`, 'my-listings', waitCards, demo);
+    await screenshots(browser, `${spaUrl}/account`, 'account', (p) => p.getByRole('heading', { level: 2, name: 'Profil' }).waitFor(), demo);
+    await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
+    await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
+  });
+
+  await browser.close();
+  const failed = results.filter(([, e]) => e);
+  log(`${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${SHOTS}`);
+  return failed.length === 0;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (e) {
+  log(`setup failed: ${e.stack ?? e}`);
+} finally {
+  await teardown();
+}
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { pickLanguage, translate } from './lang';
+import { en, fr } from './messages';
+import { formatDate, formatKm, formatMoney, fromMinor, toMinor } from './format';
+
+// Intl output uses narrow no-break spaces in French; compare with plain spaces.
+const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
+
+describe('language choice', () => {
+  it('remembers an explicit choice first', () => {
+    expect(pickLanguage('en', ['fr-FR'])).toBe('en');
+  });
+  it('else takes the first supported browser language', () => {
+    expect(pickLanguage(null, ['de-DE', 'en-US', 'fr'])).toBe('en');
+    expect(pickLanguage(null, ['fr-CA'])).toBe('fr');
+  });
+  it('else French', () => {
+    expect(pickLanguage('xx', ['de', 'it'])).toBe('fr');
+  });
+});
+
+describe('dictionaries', () => {
+  it('have the same keys and no empty text', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
+    for (const v of [...Object.values(fr), ...Object.values(en)]) expect(v.trim()).not.toBe('');
+  });
+  it('fill placeholders', () => {
+    expect(translate('en', 'search.results', { count: '3' })).toBe('3 listings');
+    expect(translate('fr', 'listing.photo', { n: 1, total: 2 })).toBe('Photo 1 sur 2');
+  });
+});
+
+describe('formatting', () => {
+  it('shows minor units as money in each language', () => {
+    expect(plain(formatMoney('fr', 6_500_000, 'EUR'))).toBe('65 000 €');
+    expect(formatMoney('en', 6_500_000, 'EUR')).toBe('€65,000');
+    expect(plain(formatMoney('fr', 12_345, 'CHF'))).toBe('123,45 CHF');
+  });
+  it('converts major and minor units', () => {
+    expect(toMinor(65_000)).toBe(6_500_000);
+    expect(toMinor(19.99)).toBe(1999);
+    expect(fromMinor(6_500_000)).toBe(65_000);
+  });
+  it('formats dates and distances', () => {
+    expect(formatDate('en', '2026-11-28T20:04:08Z')).toBe('28 November 2026');
+    expect(formatDate('fr', '2027-01-27')).toBe('27 janvier 2027');
+    expect(plain(formatKm('fr', 12.34))).toBe('12 km');
+  });
+});

@@ -1,0 +1,61 @@
+// The specs table of a listing: each attribute in the reader's language and units.
+import { formatDate, formatHours, formatKg, formatNumber } from '../i18n/format';
+import { en, type MessageKey } from '../i18n/messages';
+import { translate, type Lang } from '../i18n/lang';
+
+const HOURS = /(_hours|_smoh|hours_to_tbo)$|^engine_smoh$/;
+const KG = /_kg$/;
+const DATES = /(_date|_expiry|_inspection)$/;
+
+export interface SpecRow {
+  key: string;
+  label: string;
+  value: string;
+}
+
+function label(lang: Lang, key: string): string {
+  const k = `spec.${key}`;
+  if (k in en) return translate(lang, k as MessageKey);
+  return key.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
+}
+
+export function formatSpec(lang: Lang, key: string, value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (Array.isArray(value)) return value.length ? value.map(String).join(', ') : null;
+  if (typeof value === 'boolean') return translate(lang, value ? 'common.yes' : 'common.no');
+  if (typeof value === 'number') {
+    if (HOURS.test(key)) return formatHours(lang, value);
+    if (KG.test(key)) return formatKg(lang, value);
+    if (key === 'year') return String(value);
+    return formatNumber(lang, value, 2);
+  }
+  if (typeof value === 'string') {
+    if (DATES.test(key) && /^\d{4}-\d{2}-\d{2}/.test(value)) return formatDate(lang, value);
+    if (key === 'damage' && (value === 'none' || value === 'repaired')) return translate(lang, `damage.${value}`);
+    return value;
+  }
+  return JSON.stringify(value);
+}
+
+/** The order buyers read an aircraft's specs in; other attributes follow in the API's order. */
+const ORDER = [
+  'make', 'model', 'variant', 'year', 'registration', 'serial_number', 'ttaf_hours', 'seats', 'ifr', 'avionics',
+  'engine_make', 'engine_model', 'engine_hours_since_new', 'engine_smoh', 'engine_tbo_hours', 'hours_to_tbo',
+  'engine_overhaul_date', 'propeller_type', 'propeller_hours_since_overhaul', 'fuel', 'mtow_kg', 'empty_mass_kg',
+  'elt', 'parachute_system', 'arc_expiry', 'last_annual_inspection', 'damage', 'damage_details', 'hangared',
+  'logbooks_complete',
+];
+const rank = (key: string) => {
+  const i = ORDER.indexOf(key);
+  return i < 0 ? ORDER.length : i;
+};
+
+/** The rows to show, in reading order, skipping empty values. */
+export function specRows(lang: Lang, attributes: object, extra: Record<string, unknown> = {}): SpecRow[] {
+  const rows: SpecRow[] = [];
+  for (const [key, value] of Object.entries({ ...attributes, ...extra })) {
+    const text = formatSpec(lang, key, value);
+    if (text !== null) rows.push({ key, label: label(lang, key), value: text });
+  }
+  return rows.sort((a, b) => rank(a.key) - rank(b.key));
+}

@@ -1,0 +1,240 @@
+import { useState, type FormEvent } from 'react';
+import { Navigate, NavLink, useParams } from 'react-router';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useAuth } from '../api/auth';
+import { ApiError, splitFieldErrors } from '../api/problem';
+import { fromWire } from '../api/wire';
+import { useI18n } from '../i18n/I18n';
+import { formatDate } from '../i18n/format';
+import type { MessageKey } from '../i18n/messages';
+import { usePageTitle, type CategoryNode } from '../hooks/catalogue';
+import { Field } from '../components/Field';
+import { ErrorBox, Loading } from '../components/Status';
+
+type S = Schemas;
+const ROLES = ['user', 'moderator', 'admin'] as const;
+const GROUPS = ['aircraft', 'engine', 'propeller', 'avionics', 'part', 'equipment', 'hangar', 'share', 'service'] as const;
+
+/** Moderators and administrators: the category tree; administrators: the users. */
+export default function Admin() {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const { section = 'categories' } = useParams();
+  usePageTitle(t('admin.title'));
+  if (user === null) return <Navigate to="/login?next=/admin" replace />;
+  if (user === undefined) return <Loading />;
+  const role = fromWire(user.role);
+  if (role !== 'admin' && role !== 'moderator') return <ErrorBox error={new ApiError(403, null, t('admin.forbidden'))} />;
+  return (
+    <>
+      <h1>{t('admin.title')}</h1>
+      <nav aria-label={t('admin.title')} className="tabs">
+        <NavLink to="/admin/categories">{t('admin.categories')}</NavLink>
+        {role === 'admin' && <NavLink to="/admin/users">{t('admin.users')}</NavLink>}
+      </nav>
+      {section === 'users' && role === 'admin' ? <Users /> : <Categories />}
+    </>
+  );
+}
+
+function Categories() {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const tree = useQuery({ queryKey: ['categories', 'admin'], queryFn: () => unwrap(api.GET('/api/v1/categories')) });
+  const [form, setForm] = useState({ slug: '', name_fr: '', name_en: '', attribute_group: 'aircraft', parent: '' });
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['categories'] });
+  };
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/categories', {
+          body: {
+            slug: form.slug,
+            name_fr: form.name_fr,
+            name_en: form.name_en,
+            attribute_group: form.attribute_group as unknown as S['AttributeGroup'],
+            parent: form.parent || null,
+          },
+        }),
+      ),
+    onSuccess: () => {
+      setForm({ ...form, slug: '', name_fr: '', name_en: '' });
+      refresh();
+    },
+  });
+  const toggle = useMutation({
+    mutationFn: (c: CategoryNode) =>
+      unwrap(api.PATCH('/api/v1/categories/{slug}', { params: { path: { slug: c.slug } }, body: { active: !c.active } })),
+    onSettled: refresh,
+  });
+  const { byField, other } = splitFieldErrors(create.error instanceof ApiError ? create.error.problem : null, [
+    'slug',
+    'name_fr',
+    'name_en',
+    'attribute_group',
+    'parent',
+  ]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+  const render = (nodes: CategoryNode[]) => (
+    <ul className="admin-tree">
+      {nodes.map((c) => (
+        <li key={c.slug}>
+          <span className={c.active ? '' : 'muted'}>
+            <strong>{c.name_fr}</strong> / {c.name_en} <code>{c.slug}</code> · {fromWire(c.attribute_group)} · {c.listing_count}
+          </span>{' '}
+          <button type="button" className="secondary small-button" onClick={() => toggle.mutate(c)}>
+            {c.active ? t('admin.deactivate') : t('admin.activate')}
+          </button>
+          {c.children.length > 0 && render(c.children)}
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <section aria-labelledby="cats-h">
+      <h2 id="cats-h">{t('admin.categories')}</h2>
+      {toggle.isError && <ErrorBox error={toggle.error} />}
+      {tree.isPending ? <Loading /> : tree.isError ? <ErrorBox error={tree.error} /> : <div data-testid="admin-tree">{render(tree.data.items)}</div>}
+      <form onSubmit={submit} className="card pad" noValidate>
+        <h3>{t('admin.newCategory')}</h3>
+        <Field id="cat-slug" label="Slug" value={form.slug} onChange={(e) => setForm({ ...form, slug: e.target.value })} error={byField.slug} />
+        <Field id="cat-fr" label={t('admin.nameFr')} value={form.name_fr} onChange={(e) => setForm({ ...form, name_fr: e.target.value })} error={byField.name_fr} />
+        <Field id="cat-en" label={t('admin.nameEn')} value={form.name_en} onChange={(e) => setForm({ ...form, name_en: e.target.value })} error={byField.name_en} />
+        <div className="field">
+          <label htmlFor="cat-group">{t('admin.group')}</label>
+          <select id="cat-group" value={form.attribute_group} onChange={(e) => setForm({ ...form, attribute_group: e.target.value })}>
+            {GROUPS.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Field id="cat-parent" label={t('admin.parent')} value={form.parent} onChange={(e) => setForm({ ...form, parent: e.target.value })} error={byField.parent} />
+        {other.length > 0 && <p className="error-box">{other.join(' ')}</p>}
+        {create.isError && Object.keys(byField).length === 0 && other.length === 0 && <ErrorBox error={create.error} />}
+        <button type="submit" disabled={create.isPending}>
+          {t('admin.create')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Users() {
+  const { t, lang } = useI18n();
+  const queryClient = useQueryClient();
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const users = useInfiniteQuery({
+    queryKey: ['admin', 'users', query],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/v1/admin/users', { params: { query: { q: query || undefined, limit: 50, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const act = useMutation({
+    mutationFn: async ({ u, action, role }: { u: S['AdminUser']; action: 'suspend' | 'reinstate' | 'role'; role?: string }) => {
+      const path = { id: u.id };
+      if (action === 'suspend') {
+        const reason = window.prompt(t('admin.reason')) ?? '';
+        if (!reason.trim()) return null;
+        return unwrap(api.POST('/api/v1/admin/users/{id}/suspend', { params: { path }, body: { reason } }));
+      }
+      if (action === 'reinstate') return unwrap(api.POST('/api/v1/admin/users/{id}/reinstate', { params: { path } }));
+      return unwrap(api.PUT('/api/v1/admin/users/{id}/role', { params: { path }, body: { role: role as unknown as S['Role'] } }));
+    },
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['admin', 'users'] }),
+  });
+  const items = users.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <section aria-labelledby="users-h">
+      <h2 id="users-h">{t('admin.users')}</h2>
+      <form
+        role="search"
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery(q.trim());
+        }}
+      >
+        <label htmlFor="admin-q">{t('admin.searchUsers')}</label>
+        <input id="admin-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} />
+        <button type="submit">{t('home.searchButton')}</button>
+      </form>
+      {act.isError && <ErrorBox error={act.error} />}
+      {users.isPending ? (
+        <Loading />
+      ) : users.isError ? (
+        <ErrorBox error={users.error} />
+      ) : (
+        <div className="table-scroll">
+          <table className="specs" data-testid="admin-users">
+            <caption className="visually-hidden">{t('admin.users')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('auth.displayName')}</th>
+                <th scope="col">{t('auth.email')}</th>
+                <th scope="col">{t('admin.role')}</th>
+                <th scope="col">{t('admin.status')}</th>
+                <th scope="col">{t('admin.since')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('admin.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((u) => {
+                const status = fromWire(u.status);
+                return (
+                  <tr key={u.id}>
+                    <td>
+                      {u.display_name}
+                      {u.company_name ? ` (${u.company_name})` : ''}
+                    </td>
+                    <td>{u.email}</td>
+                    <td>
+                      <label className="visually-hidden" htmlFor={`role-${u.id}`}>
+                        {t('admin.role')} {u.display_name}
+                      </label>
+                      <select id={`role-${u.id}`} value={fromWire(u.role)} onChange={(e) => act.mutate({ u, action: 'role', role: e.target.value })}>
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {r}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                    <td>{t(`admin.status.${status}` as MessageKey)}</td>
+                    <td>{formatDate(lang, u.created_at)}</td>
+                    <td>
+                      {status === 'suspended' ? (
+                        <button type="button" className="secondary" onClick={() => act.mutate({ u, action: 'reinstate' })}>
+                          {t('admin.reinstate')}
+                        </button>
+                      ) : status === 'active' ? (
+                        <button type="button" className="secondary" onClick={() => act.mutate({ u, action: 'suspend' })}>
+                          {t('admin.suspend')}
+                        </button>
+                      ) : null}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {users.hasNextPage && (
+        <button type="button" onClick={() => void users.fetchNextPage()}>
+          {t('search.more')}
+        </button>
+      )}
+    </section>
+  );
+}

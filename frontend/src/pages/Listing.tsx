@@ -1,0 +1,256 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { api, apiUrl, unwrap, type Schemas } from '../api/client';
+import { ApiError } from '../api/problem';
+import { useI18n } from '../i18n/I18n';
+import { formatDate, formatMoney } from '../i18n/format';
+import { categoryName, findCategory, useCategories, usePageTitle } from '../hooks/catalogue';
+import { ListingCard, smallest, srcSet } from '../components/ListingCard';
+import { PriceTag } from '../components/Price';
+import { PriceEditor } from '../components/PriceEditor';
+import { useAuth } from '../api/auth';
+import { ErrorBox, Loading } from '../components/Status';
+import { specRows } from '../listing/specs';
+import type { MessageKey } from '../i18n/messages';
+
+type Photo = Schemas['PhotoView'];
+
+export default function Listing() {
+  const { id = '' } = useParams();
+  const { t, lang } = useI18n();
+  const { user } = useAuth();
+  const listing = useQuery({
+    queryKey: ['listing', id],
+    queryFn: () => unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id } } })),
+  });
+  const icao = listing.data?.location.airfield_icao ?? undefined;
+  const airfield = useQuery({
+    queryKey: ['airfield', icao],
+    queryFn: () => unwrap(api.GET('/api/v1/airfields/{icao}', { params: { path: { icao: icao ?? '' } } })),
+    enabled: !!icao,
+    staleTime: Infinity,
+  });
+  const similar = useQuery({
+    queryKey: ['similar', id],
+    queryFn: () => unwrap(api.GET('/api/v1/listings/{id}/similar', { params: { path: { id } } })),
+    enabled: listing.isSuccess,
+  });
+  const categories = useCategories();
+  usePageTitle(listing.data?.title);
+
+  if (listing.isPending) return <Loading />;
+  if (listing.isError) {
+    if (listing.error instanceof ApiError && listing.error.status === 404) {
+      return (
+        <>
+          <h1>{t('notFound.title')}</h1>
+          <p>{t('listing.notFound')}</p>
+        </>
+      );
+    }
+    return <ErrorBox error={listing.error} onRetry={() => void listing.refetch()} />;
+  }
+  const l = listing.data;
+  const category = categories.data ? findCategory(categories.data.items, l.category) : undefined;
+  const rows = specRows(lang, l.attributes, { hours_to_tbo: l.hours_to_tbo });
+
+  return (
+    <article className="listing-page">
+      <p className="breadcrumbs">
+        <Link to="/search">{t('nav.search')}</Link>
+        {category && (
+          <>
+            {' › '}
+            <Link to={`/search?category=${encodeURIComponent(category.slug)}`}>{categoryName(category, lang)}</Link>
+          </>
+        )}
+      </p>
+      <h1>{l.title}</h1>
+      <div className="listing-layout">
+        <div className="listing-main">
+          <Gallery photos={l.photos} title={l.title} />
+          <section aria-labelledby="desc-h">
+            <h2 id="desc-h">{t('listing.description')}</h2>
+            <p className="description">{l.description}</p>
+          </section>
+          <section aria-labelledby="specs-h">
+            <h2 id="specs-h">{t('listing.specs')}</h2>
+            <table className="specs" data-testid="specs">
+              <tbody>
+                <tr>
+                  <th scope="row">{t('spec.condition')}</th>
+                  <td>{t(`condition.${l.condition}` as MessageKey)}</td>
+                </tr>
+                {rows.map((r) => (
+                  <tr key={r.key}>
+                    <th scope="row">{r.label}</th>
+                    <td>{r.value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </div>
+        <aside className="listing-side">
+          <div className="card pad">
+            <p className="big-price" data-testid="price">
+              <PriceTag price={l.price} detail />
+            </p>
+            {l.price_dropped && <p className="badge good">{t('price.dropped')}</p>}
+            {l.status !== 'published' && <p className="badge">{t(`status.${l.status}` as MessageKey)}</p>}
+            {l.price_history.length > 1 && (
+              <div>
+                <h3 className="small-heading">{t('price.history')}</h3>
+                <ul className="price-history" data-testid="price-history">
+                  {l.price_history.map((p) => (
+                    <li key={p.since}>
+                      {p.amount != null && p.currency
+                        ? formatMoney(lang, p.amount, p.currency as Schemas['Currency'])
+                        : t('price.on_request')}{' '}
+                      <span className="muted">{t('price.since', { date: formatDate(lang, p.since) })}</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            {user?.id === l.seller.id && <PriceEditor key={l.version} listing={l} />}
+            {l.published_at && <p className="muted small">{t('listing.published', { date: formatDate(lang, l.published_at) })}</p>}
+          </div>
+          <section className="card pad" aria-labelledby="seller-h">
+            <h2 id="seller-h">{t('seller.title')}</h2>
+            <p className="seller-name">
+              {l.seller.company_name ?? l.seller.display_name}{' '}
+              {l.seller.professional && (
+                <span className="badge pro" title={t('seller.professional')}>
+                  {t('seller.pro')}
+                </span>
+              )}
+            </p>
+            {l.seller.company_name && <p className="muted">{l.seller.display_name}</p>}
+            {l.seller.phone && (
+              <p>
+                {t('seller.phone')} : <a href={`tel:${l.seller.phone.replace(/\s+/g, '')}`}>{l.seller.phone}</a>
+              </p>
+            )}
+          </section>
+          <section className="card pad" aria-labelledby="loc-h">
+            <h2 id="loc-h">{t('listing.location')}</h2>
+            <p data-testid="location">
+              {airfield.data ? `${airfield.data.name} (${airfield.data.icao})` : icao}
+              {[l.location.city, l.location.postcode, l.location.country].filter(Boolean).length > 0 && (
+                <>
+                  <br />
+                  {[l.location.postcode, l.location.city, l.location.country].filter(Boolean).join(' ')}
+                </>
+              )}
+            </p>
+          </section>
+        </aside>
+      </div>
+      {similar.data && similar.data.items.length > 0 && (
+        <section aria-labelledby="similar-h">
+          <h2 id="similar-h">{t('listing.similar')}</h2>
+          <div className="listing-grid">
+            {similar.data.items.slice(0, 4).map((item) => (
+              <ListingCard key={item.id} item={item} />
+            ))}
+          </div>
+        </section>
+      )}
+    </article>
+  );
+}
+
+function Gallery({ photos, title }: { photos: Photo[]; title: string }) {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState(0);
+  const [open, setOpen] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+
+  if (photos.length === 0) return <p className="no-photo big">{t('listing.noPhotos')}</p>;
+  const photo = photos[Math.min(current, photos.length - 1)] as Photo;
+  const step = (delta: number) => setCurrent((i) => (i + delta + photos.length) % photos.length);
+  const alt = (i: number) => `${title} — ${t('listing.photo', { n: i + 1, total: photos.length })}`;
+
+  return (
+    <section className="gallery" aria-label={t('listing.photos')} data-testid="gallery">
+      <button
+        type="button"
+        className="gallery-main"
+        ref={opener}
+        onClick={() => setOpen(true)}
+        aria-label={t('listing.openPhoto', { n: current + 1 })}
+      >
+        <img
+          src={photo.urls['800'] ? apiUrl(photo.urls['800']) : smallest(photo.urls)}
+          srcSet={srcSet(photo.urls)}
+          sizes="(max-width: 800px) 100vw, 800px"
+          width={photo.width}
+          height={photo.height}
+          alt={alt(current)}
+        />
+      </button>
+      {photos.length > 1 && (
+        <ul className="thumbs">
+          {photos.map((p, i) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                aria-current={i === current ? 'true' : undefined}
+                aria-label={t('listing.photo', { n: i + 1, total: photos.length })}
+                onClick={() => setCurrent(i)}
+              >
+                <img src={smallest(p.urls)} alt="" loading="lazy" width={80} height={60} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <dialog
+        ref={dialog}
+        className="lightbox"
+        aria-label={alt(current)}
+        onClose={() => {
+          setOpen(false);
+          opener.current?.focus();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowRight') step(1);
+          if (e.key === 'ArrowLeft') step(-1);
+        }}
+      >
+        {open && (
+          <>
+            <img
+              src={apiUrl(photo.urls['1600'] ?? photo.urls['800'] ?? '')}
+              alt={alt(current)}
+              width={photo.width}
+              height={photo.height}
+            />
+            <div className="lightbox-bar">
+              <button type="button" onClick={() => step(-1)}>
+                ‹ <span className="visually-hidden">{t('listing.previous')}</span>
+              </button>
+              <span aria-live="polite">{t('listing.photo', { n: current + 1, total: photos.length })}</span>
+              <button type="button" onClick={() => step(1)}>
+                › <span className="visually-hidden">{t('listing.next')}</span>
+              </button>
+              <button type="button" onClick={() => setOpen(false)} autoFocus>
+                {t('listing.close')}
+              </button>
+            </div>
+          </>
+        )}
+      </dialog>
+    </section>
+  );
+}

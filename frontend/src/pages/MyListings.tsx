@@ -1,0 +1,155 @@
+import { useState, type KeyboardEvent } from 'react';
+import { Link, Navigate, useNavigate } from 'react-router';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
+import { useAuth } from '../api/auth';
+import { useI18n } from '../i18n/I18n';
+import type { MessageKey } from '../i18n/messages';
+import { usePageTitle } from '../hooks/catalogue';
+import { ListingCard } from '../components/ListingCard';
+import { ErrorBox, Loading } from '../components/Status';
+
+const TABS = ['published', 'draft', 'reserved', 'sold', 'expired', 'withdrawn'] as const;
+type Tab = (typeof TABS)[number];
+
+/** Lifecycle actions (POST /listings/{id}/<action>) offered in each status; the API has the last word (409). */
+const ACTIONS = ['renew', 'reserve', 'release', 'sold', 'withdraw', 'publish'] as const;
+type Action = (typeof ACTIONS)[number];
+const OFFERED: Record<Tab, readonly Action[]> = {
+  draft: ['publish'],
+  published: ['renew', 'reserve', 'sold', 'withdraw'],
+  reserved: ['release', 'sold', 'withdraw'],
+  sold: [],
+  expired: ['renew'],
+  withdrawn: ['renew'],
+};
+
+export default function MyListings() {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const [tab, setTab] = useState<Tab>('published');
+  usePageTitle(t('my.title'));
+  const mine = useInfiniteQuery({
+    queryKey: ['me', 'listings', tab],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET('/api/v1/users/me/listings', { params: { query: { status: tab, limit: 50, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    enabled: !!user,
+  });
+
+  if (user === null) return <Navigate to="/login?next=/me/listings" replace />;
+  if (user === undefined) return <Loading />;
+
+  // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+  const onKey = (e: KeyboardEvent) => {
+    const i = TABS.indexOf(tab);
+    const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i + TABS.length - 1) % TABS.length] : undefined;
+    if (next) {
+      setTab(next);
+      document.getElementById(`tab-${next}`)?.focus();
+    }
+  };
+
+  const items = mine.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <>
+      <h1>{t('my.title')}</h1>
+      <p>
+        <Link to="/sell" className="button">
+          {t('nav.sell')}
+        </Link>
+      </p>
+      <div role="tablist" aria-label={t('my.title')} className="tabs" onKeyDown={onKey}>
+        {TABS.map((s) => (
+          <button
+            key={s}
+            role="tab"
+            type="button"
+            id={`tab-${s}`}
+            aria-selected={tab === s}
+            aria-controls="my-panel"
+            tabIndex={tab === s ? 0 : -1}
+            onClick={() => setTab(s)}
+          >
+            {t(`status.${s}` as MessageKey)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id="my-panel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
+        {mine.isPending ? (
+          <Loading />
+        ) : mine.isError ? (
+          <ErrorBox error={mine.error} onRetry={() => void mine.refetch()} />
+        ) : items.length === 0 ? (
+          <p>{t('my.empty')}</p>
+        ) : (
+          <div className="listing-grid">
+            {items.map((item) => (
+              <div key={item.id} className="my-item">
+                <ListingCard item={item} />
+                <Actions item={item} offered={OFFERED[tab]} />
+              </div>
+            ))}
+          </div>
+        )}
+        {mine.hasNextPage && (
+          <p>
+            <button type="button" onClick={() => void mine.fetchNextPage()} disabled={mine.isFetchingNextPage}>
+              {t('search.more')}
+            </button>
+          </p>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Actions({ item, offered }: { item: Schemas['ListingSummary']; offered: readonly Action[] }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = async (action: Action) => {
+    setBusy(true);
+    setError(null);
+    try {
+      // Lists carry no version: read the listing for its ETag, then act with If-Match.
+      const current = await unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id: item.id } } }));
+      const params = { path: { id: item.id }, header: { 'If-Match': `"${current.version}"` } };
+      const call = {
+        renew: () => api.POST('/api/v1/listings/{id}/renew', { params }),
+        reserve: () => api.POST('/api/v1/listings/{id}/reserve', { params }),
+        release: () => api.POST('/api/v1/listings/{id}/release', { params }),
+        sold: () => api.POST('/api/v1/listings/{id}/sold', { params }),
+        withdraw: () => api.POST('/api/v1/listings/{id}/withdraw', { params }),
+        publish: () => api.POST('/api/v1/listings/{id}/publish', { params }),
+      }[action];
+      await unwrap(call());
+      await queryClient.invalidateQueries({ queryKey: ['me', 'listings'] });
+      void queryClient.invalidateQueries({ queryKey: ['listing', item.id] });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="my-actions" aria-label={item.title} role="group">
+      {item.status !== 'sold' && (
+        <button type="button" className="secondary" onClick={() => navigate(`/sell?edit=${item.id}`)}>
+          {t('my.edit')}
+        </button>
+      )}
+      {offered.map((a) => (
+        <button key={a} type="button" className="secondary" disabled={busy} onClick={() => void run(a)}>
+          {t(`my.action.${a}` as MessageKey)}
+        </button>
+      ))}
+      {error != null && <ErrorBox error={error} />}
+    </div>
+  );
+}
