@@ -100,7 +100,7 @@ pub struct SearchQuery {
     /// Also show listings sold in the last 30 days.
     pub include_sold: Option<bool>,
     /// Default: `relevance` with `q`, else `newest`.
-    #[param(example = json!("newest"))]
+    #[param(example = json!("newest"), inline)]
     pub sort: Option<Sort>,
     /// 1–100 (default 20).
     #[validate(range(min = 1, max = 100))]
@@ -169,7 +169,7 @@ pub struct FacetCount {
 }
 
 /// A page of results. `total_estimate` is exact when `total_exact`; facets are exact when
-/// `facets_exact`. Full-text searches (`q`) rank the 500 most recent matches by relevance:
+/// `facets_exact`. Full-text searches (`q`) rank the 300 most recent matches by relevance:
 /// a broad query ("moteur") matches a large share of the site, and ranking every match would
 /// cost more than the page; add words or filters to reach older listings, or sort by date.
 #[derive(Debug, Serialize, ToSchema)]
@@ -177,9 +177,9 @@ pub struct SearchResults {
     pub items: Vec<SearchHit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// Matching listings: exact up to 1,000 (then `total_exact` is true); above that, the
-    /// database planner's estimate (never below 1,001), as counting every match of a broad
-    /// search would cost more than the page.
+    /// Matching listings: exact when the first page holds them all (`total_exact`);
+    /// otherwise the database planner's estimate (never below what the pages have shown), as
+    /// counting every match of a broad search would cost more than the page.
     #[schema(example = 1234)]
     pub total_estimate: i64,
     /// Whether `total_estimate` is an exact count.

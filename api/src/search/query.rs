@@ -355,7 +355,7 @@ pub fn similar(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<HitRow>> {
 
 /// Most recent matches a full-text search ranks by relevance: ranking reads each match's
 /// document, and a broad query ("moteur révision") matches a quarter of the site.
-pub const RANK_CANDIDATES: i64 = 500;
+pub const RANK_CANDIDATES: i64 = 300;
 
 /// `SELECT h.id, <cursor key>, distance, snippet, <card columns>`: the outer select over the
 /// page `h` (with `h.id`, `h.sort_key`).
@@ -553,10 +553,16 @@ fn distance_page(
         .collect();
     if near.len() as i64 == limit {
         // The group at the last distance may continue past the page: read it in id order.
+        // Without the radius: the place is inside it, and the planner's guess for the
+        // radius box (a handful of rows) would make it scan the box instead of the place.
         let mut tie = Sql::new("SELECT l.id, ", vec![]);
         dist(&mut tie);
         tie.push(" AS d, l.lat, l.lon", vec![]);
-        from_where(&mut tie, f, corrected, None);
+        let at_place = Filters {
+            near: None,
+            ..f.clone()
+        };
+        from_where(&mut tie, &at_place, corrected, None);
         tie.push(
             " AND l.lat = ? AND l.lon = ? AND ",
             vec![Bind::Double(last_lat), Bind::Double(last_lon)],
@@ -604,39 +610,6 @@ fn key_type(sort: Sort) -> (KeyType, bool) {
     }
 }
 
-/// Matching listings, counted up to `cap + 1` (never an unbounded count), read in the
-/// order of the page's index so the count stops as early as the page does.
-pub fn count_capped(
-    conn: &mut PgConnection,
-    f: &Filters,
-    corrected: Option<&str>,
-    sort: Sort,
-    cap: i64,
-) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    let mut sql = Sql::new("SELECT count(*) AS n FROM (SELECT 1", vec![]);
-    from_where(&mut sql, f, corrected, None);
-    match sort {
-        Sort::Relevance => {}
-        Sort::Distance => {
-            sql.push(" ORDER BY ", vec![]);
-            order_key(&mut sql, f, corrected, sort);
-        }
-        _ => {
-            let dir = if key_type(sort).1 { "DESC" } else { "ASC" };
-            sql.push(" ORDER BY ", vec![]);
-            order_key(&mut sql, f, corrected, sort);
-            sql.push(&format!(" {dir}, l.id {dir}"), vec![]);
-        }
-    }
-    sql.push(" LIMIT ?) c", vec![Bind::BigInt(cap + 1)]);
-    Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
-}
-
 /// The planner's estimate of the matching listings (its row estimate for the query).
 pub fn planner_estimate(
     conn: &mut PgConnection,
@@ -649,7 +622,23 @@ pub fn planner_estimate(
         plan: String,
     }
     let mut sql = Sql::new("EXPLAIN (FORMAT JSON) SELECT 1", vec![]);
-    from_where(&mut sql, f, corrected, None);
+    let without_radius = Filters {
+        near: None,
+        ..f.clone()
+    };
+    from_where(&mut sql, &without_radius, corrected, None);
+    if let Some((lat, lon)) = f.near {
+        // The planner guesses a handful of rows for the radius box whatever its size; for a
+        // plain distance condition it guesses a third of the rows, closer for real radii.
+        sql.push(
+            " AND l.lat IS NOT NULL AND earth_distance(ll_to_earth(?, ?), ll_to_earth(l.lat, l.lon)) <= ?",
+            vec![
+                Bind::Double(lat),
+                Bind::Double(lon),
+                Bind::Double(f.radius_km * 1000.0),
+            ],
+        );
+    }
     let plan = sql.load::<Plan>(conn)?;
     let rows = plan
         .first()

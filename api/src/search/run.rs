@@ -21,10 +21,6 @@ use crate::dto::search::{FacetCount, SearchHit, SearchQuery, SearchResults};
 use crate::error::ApiError;
 use crate::listings::{parse_text, photo_view};
 
-/// Counted exactly up to this many matches; the planner estimates beyond.
-const EXACT_COUNT_CAP: i64 = 1_000;
-/// Above this planner estimate, the count is not even tried (it would reach the cap).
-const ESTIMATE_TRUSTED_ABOVE: i64 = 5_000;
 /// Aggregate facet answers kept; the cache is emptied when it is full.
 const FACET_CACHE_ENTRIES: usize = 2_000;
 
@@ -286,23 +282,17 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     })
 }
 
-/// How many listings match: exact when small, the planner's estimate when large.
+/// How many listings match, beyond a first page that held them all: the planner's estimate,
+/// never below what the pages showed. An exact count, even capped, can read every listing
+/// of a broad or selective multi-filter search; the estimate costs a plan.
 fn total(
     conn: &mut PgConnection,
     filters: &Filters,
     corrected: Option<&str>,
-    sort: Sort,
+    at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
     let estimate = query::planner_estimate(conn, filters, corrected)?;
-    if estimate > ESTIMATE_TRUSTED_ABOVE {
-        return Ok((estimate, false));
-    }
-    let n = query::count_capped(conn, filters, corrected, sort, EXACT_COUNT_CAP)?;
-    if n <= EXACT_COUNT_CAP {
-        Ok((n, true))
-    } else {
-        Ok((estimate.max(EXACT_COUNT_CAP + 1), false))
-    }
+    Ok((estimate.max(at_least), false))
 }
 
 /// Runs a prepared search.
@@ -360,7 +350,7 @@ pub fn execute(
     let (total_estimate, total_exact) = if cursor.is_none() && !more {
         (rows.len() as i64, true)
     } else {
-        total(conn, &filters, corrected, sort)?
+        total(conn, &filters, corrected, rows.len() as i64 + i64::from(more))?
     };
     let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
 
