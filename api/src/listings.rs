@@ -432,6 +432,7 @@ pub fn summaries(
         .map(|l| {
             Ok(ListingSummary {
                 id: l.id,
+                version: l.version,
                 status: l.status.clone(),
                 title: l.title.clone(),
                 price: price_of(&l)?,

@@ -6,10 +6,9 @@
 // `--check` regenerates in memory and fails when a committed file differs (run by `npm test`,
 // so the SPA can never drift from the contract).
 //
-// The one repair applied to the contract before generating: a `$ref` that points at no schema
-// (the API's spec has one today: the search `sort` parameter refers to a `Sort` schema the
-// generator never emitted) is replaced by `{}` with a warning, because openapi-typescript stops
-// on it. Nothing else is changed: the types are the contract's.
+// The one repair applied to the contract before generating, should it ever be needed again: a
+// `$ref` that points at no schema is replaced by `{}` with a warning, because
+// openapi-typescript stops on it. Nothing else is changed: the types are the contract's.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';

@@ -277,6 +277,9 @@ pub struct ListingView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingSummary {
     pub id: Uuid,
+    /// The listing's version: send it as `If-Match: "<version>"` to change the listing
+    /// without reading it first.
+    pub version: i32,
     pub status: String,
     pub title: String,
     pub price: Price,

@@ -259,6 +259,8 @@ pub struct HitRow {
     pub distance_m: Option<f64>,
     #[diesel(sql_type = Nullable<Text>)]
     pub snippet: Option<String>,
+    #[diesel(sql_type = Integer)]
+    pub version: i32,
     #[diesel(sql_type = Text)]
     pub status: String,
     #[diesel(sql_type = Text)]
@@ -312,7 +314,7 @@ pub struct HitRow {
 }
 
 /// What a result card shows, read for the page's rows only (`h` is the page).
-const CARD_COLUMNS: &str = "l.status, l.title, l.price_amount, l.currency::text AS currency, \
+const CARD_COLUMNS: &str = "l.version, l.status, l.title, l.price_amount, l.currency::text AS currency, \
     l.price_kind, l.vat_included, l.airfield_icao::text AS airfield_icao, l.city, \
     l.country::text AS country, l.created_at, l.published_at, l.expires_at, c.slug AS category, \
     l.make, l.model, l.year, l.ttaf_hours, u.account_type AS seller_type, p.id AS cover_id, \

@@ -255,6 +255,7 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     Ok(SearchHit {
         listing: ListingSummary {
             id: row.id,
+            version: row.version,
             status: row.status,
             title: row.title,
             price: Price {
@@ -350,7 +351,12 @@ pub fn execute(
     let (total_estimate, total_exact) = if cursor.is_none() && !more {
         (rows.len() as i64, true)
     } else {
-        total(conn, &filters, corrected, rows.len() as i64 + i64::from(more))?
+        total(
+            conn,
+            &filters,
+            corrected,
+            rows.len() as i64 + i64::from(more),
+        )?
     };
     let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
 

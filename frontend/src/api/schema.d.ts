@@ -855,7 +855,7 @@ export interface components {
          *     and their company on their listings.
          * @enum {string}
          */
-        AccountType: "Private" | "Professional";
+        AccountType: "private" | "professional";
         /** @description An account as administrators see it. */
         AdminUser: {
             /** Format: uuid */
@@ -1050,7 +1050,7 @@ export interface components {
          *     registration, an engine a time since overhaul, a hangar a size and an airfield.
          * @enum {string}
          */
-        AttributeGroup: "Aircraft" | "Engine" | "Propeller" | "Avionics" | "Part" | "Equipment" | "Hangar" | "Share" | "Service";
+        AttributeGroup: "aircraft" | "engine" | "propeller" | "avionics" | "part" | "equipment" | "hangar" | "share" | "service";
         /** @description The attributes of one listing, by its category's attribute group. */
         Attributes: components["schemas"]["AircraftAttributes"] | components["schemas"]["EngineAttributes"] | components["schemas"]["PropellerAttributes"] | components["schemas"]["AvionicsAttributes"] | components["schemas"]["PartAttributes"] | components["schemas"]["HangarAttributes"] | components["schemas"]["ShareAttributes"] | components["schemas"]["FreeAttributes"] | components["schemas"]["FreeAttributes"];
         AvionicsAttributes: {
@@ -1261,6 +1261,12 @@ export interface components {
         };
         /** @description One facet value. */
         FacetCount: {
+            /**
+             * @description A category slug, make, country code, price bucket (`0-20000`, `20000-50000`,
+             *     `50000-100000`, `100000-250000`, `250000+` in major units, or `on_request`) or decade
+             *     (`1970s`).
+             * @example 1970s
+             */
             value: string;
             /** Format: int64 */
             count: number;
@@ -1373,6 +1379,12 @@ export interface components {
         ListingSummary: {
             /** Format: uuid */
             id: string;
+            /**
+             * Format: int32
+             * @description The listing's version: send it as `If-Match: "<version>"` to change the listing
+             *     without reading it first.
+             */
+            version: number;
             status: string;
             title: string;
             price: components["schemas"]["Price"];
@@ -1434,7 +1446,7 @@ export interface components {
          * @description Language of the user's emails and interface.
          * @enum {string}
          */
-        Locale: "Fr" | "En";
+        Locale: "fr" | "en";
         /**
          * @description Where the item is: an airfield (its coordinates are looked up) or a place.
          * @example {
@@ -1480,7 +1492,7 @@ export interface components {
          * @description What a make builds. A make may build several kinds (Pipistrel: aircraft, ULMs, gliders).
          * @enum {string}
          */
-        MakeKind: "Aircraft" | "Ulm" | "Glider" | "Helicopter" | "Gyroplane" | "Balloon" | "Engine" | "Propeller" | "Avionics";
+        MakeKind: "aircraft" | "ulm" | "glider" | "helicopter" | "gyroplane" | "balloon" | "engine" | "propeller" | "avionics";
         /** @description Makes, best match first. */
         MakeList: {
             items: components["schemas"]["Make"][];
@@ -1742,7 +1754,7 @@ export interface components {
          * @description What a user may do. Moderators act on reports and listings; admins also manage users.
          * @enum {string}
          */
-        Role: "User" | "Moderator" | "Admin";
+        Role: "user" | "moderator" | "admin";
         RoleRequest: {
             role: components["schemas"]["Role"];
         };
@@ -1750,33 +1762,86 @@ export interface components {
          * @description What a personal access token may do.
          * @enum {string}
          */
-        Scope: "ListingsRead" | "ListingsWrite" | "Messages" | "Account";
-        /** @description A search result. */
+        Scope: "listings:read" | "listings:write" | "messages" | "account";
+        /** @description A search result: the listing's card, and what the search adds to it. */
         SearchHit: components["schemas"]["ListingSummary"] & {
+            /**
+             * @description The category's slug.
+             * @example single-engine-piston
+             */
+            category: string;
+            /** @example Robin */
+            make?: string | null;
+            /** @example DR400-140B */
+            model?: string | null;
+            /**
+             * Format: int32
+             * @example 1978
+             */
+            year?: number | null;
+            /**
+             * Format: double
+             * @description Total airframe hours.
+             * @example 4850
+             */
+            ttaf_hours?: number | null;
+            /**
+             * @description ISO country code.
+             * @example FR
+             */
+            country?: string | null;
+            /**
+             * @description `private` or `professional` (show a "pro" badge).
+             * @example private
+             */
+            seller_type: string;
             /**
              * Format: double
              * @description From `near`, in km (one decimal).
+             * @example 42.5
              */
             distance_km?: number | null;
             /**
              * @description Where the words matched, with `<mark>` around them; the text is HTML-escaped, so the
              *     snippet is safe to insert as HTML.
+             * @example Robin DR400 <mark>hangaré</mark> à Marcé, moteur 800 h …
              */
             snippet?: string | null;
         };
-        /** @description A page of results. */
+        /**
+         * @description A page of results. `total_estimate` is exact when `total_exact`; facets are exact when
+         *     `facets_exact`. Full-text searches (`q`) rank the 300 most recent matches by relevance:
+         *     a broad query ("moteur") matches a large share of the site, and ranking every match would
+         *     cost more than the page; add words or filters to reach older listings, or sort by date.
+         */
         SearchResults: {
             items: components["schemas"]["SearchHit"][];
             next_cursor?: string | null;
             /**
              * Format: int64
-             * @description Matching listings: exact up to 10,000, then "at least 10,001".
+             * @description Matching listings: exact when the first page holds them all (`total_exact`);
+             *     otherwise the database planner's estimate (never below what the pages have shown), as
+             *     counting every match of a broad search would cost more than the page.
+             * @example 1234
              */
             total_estimate: number;
-            /** @description The requested facets. */
+            /** @description Whether `total_estimate` is an exact count. */
+            total_exact: boolean;
+            /**
+             * @description The requested facets: up to 30 values per facet, largest first. Each counts the
+             *     search as if its own filter were not set. Searches filtered by nothing but category,
+             *     make and country with many matches read them from an aggregate refreshed every minute
+             *     (`FACETS_REFRESH_MS`), so they can lag recent changes by that much.
+             */
             facets?: {
                 [key: string]: components["schemas"]["FacetCount"][];
             } | null;
+            /**
+             * @description False when the facets were counted on a sample of a broad search (the 2,000 most
+             *     recent listings matching the filters other than the facets' own, `FACETS_SAMPLE`) and
+             *     scaled up to the estimated total: then they are orders of magnitude, not exact counts.
+             */
+            facets_exact: boolean;
         };
         /** @description The seller as shown on a listing. */
         SellerSummary: {
@@ -1915,7 +1980,7 @@ export interface components {
          *     personal data is gone.
          * @enum {string}
          */
-        UserStatus: "Active" | "Suspended" | "Deleted";
+        UserStatus: "active" | "suspended" | "deleted";
         VerifyEmailRequest: {
             /** @description The token from the verification email. */
             token: string;
@@ -3851,53 +3916,108 @@ export interface operations {
                  * @description Words to find in titles, descriptions, makes and models (French or English, accents and
                  *     spacing of designations do not matter: "DR 400" finds "DR400"; near-miss makes are
                  *     corrected: "cesna" finds Cessna).
+                 * @example dr400 hangaré
                  */
                 q?: string;
-                /** @description Category slug; its subcategories are included. */
+                /**
+                 * @description Category slug; its subcategories are included.
+                 * @example single-engine-piston
+                 */
                 category?: string;
+                /** @example Robin */
                 make?: string;
+                /** @example DR400-140B */
                 model?: string;
+                /** @example 1975 */
                 year_min?: number;
+                /** @example 2000 */
                 year_max?: number;
-                /** @description Minor units of the listing's currency. */
+                /**
+                 * @description Minor units of the listing's currency.
+                 * @example 3000000
+                 */
                 price_min?: number;
-                /** @description Minor units of the listing's currency. */
+                /**
+                 * @description Minor units of the listing's currency.
+                 * @example 12000000
+                 */
                 price_max?: number;
-                /** @description Most airframe hours. */
+                /**
+                 * @description Most airframe hours.
+                 * @example 6000
+                 */
                 ttaf_max?: number;
-                /** @description Most engine hours since overhaul. */
+                /**
+                 * @description Most engine hours since overhaul.
+                 * @example 1000
+                 */
                 smoh_max?: number;
-                /** @description Least engine hours left before overhaul. */
+                /**
+                 * @description Least engine hours left before overhaul.
+                 * @example 500
+                 */
                 hours_to_tbo_min?: number;
-                /** @description Most engine hours since new. */
+                /**
+                 * @description Most engine hours since new.
+                 * @example 3000
+                 */
                 engine_hours_max?: number;
+                /** @example true */
                 ifr?: boolean;
+                /** @example 4 */
                 seats_min?: number;
-                /** @description `100LL`, `UL91`, `mogas`, `jet-a1` or `electric`. */
+                /**
+                 * @description `100LL`, `UL91`, `mogas`, `jet-a1` or `electric`.
+                 * @example 100LL
+                 */
                 fuel?: string;
-                /** @description `new`, `used`, `overhauled` or `for_parts`. */
+                /**
+                 * @description `new`, `used`, `overhauled` or `for_parts`.
+                 * @example used
+                 */
                 condition?: string;
-                /** @description `private` or `professional`. */
+                /**
+                 * @description `private` or `professional`.
+                 * @example private
+                 */
                 seller_type?: string;
-                /** @description ISO country code, e.g. FR. */
+                /**
+                 * @description ISO country code, e.g. FR.
+                 * @example FR
+                 */
                 country?: string;
+                /** @example true */
                 has_photos?: boolean;
+                /** @example 30 */
                 posted_within_days?: number;
-                /** @description An airfield ICAO code (`LFPN`) or `lat,lon`; results carry `distance_km`. */
+                /**
+                 * @description An airfield ICAO code (`LFPN`) or `lat,lon`; results carry `distance_km`.
+                 * @example LFPN
+                 */
                 near?: string;
-                /** @description With `near`: 1–1000 km (default 100). */
+                /**
+                 * @description With `near`: 1–1000 km (default 100).
+                 * @example 150
+                 */
                 radius_km?: number;
                 /** @description Also show listings sold in the last 30 days. */
                 include_sold?: boolean;
-                /** @description Default: `relevance` with `q`, else `newest`. */
-                sort?: unknown;
-                /** @description 1–100 (default 20). */
+                /**
+                 * @description Default: `relevance` with `q`, else `newest`.
+                 * @example newest
+                 */
+                sort?: "relevance" | "newest" | "price_asc" | "price_desc" | "year_desc" | "ttaf_asc" | "distance";
+                /**
+                 * @description 1–100 (default 20).
+                 * @example 20
+                 */
                 limit?: number;
                 /** @description `next_cursor` of the previous page (same filters and sort). */
                 cursor?: string;
                 /**
                  * @description Comma-separated: `category`, `make`, `country`, `price_bucket`, `year_bucket`. Each
                  *     counts the search as if its own filter were not set.
+                 * @example category,make,country,price_bucket,year_bucket
                  */
                 facets?: string;
             };

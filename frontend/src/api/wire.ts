@@ -1,11 +1,7 @@
-// Known mismatches between openapi/openapi.json and what the API really reads and writes.
-//
-// The API's string enums declared with its `text_enum!` macro (Locale, AccountType, Role,
-// Scope, UserStatus, MakeKind, AttributeGroup) are documented in the spec with their Rust
-// variant names ("Fr", "Private") while the API sends and accepts the lowercase names ("fr",
-// "private"). The generated types therefore carry the wrong literals. Until the API's spec
-// is fixed (then these casts become type errors or no-ops and can go), the SPA converts here,
-// in one place.
+// Conversions between the SPA's own literals and the API's string enums (Locale,
+// AccountType, Scope…). The spec once documented those enums with their Rust variant names;
+// it now carries the wire names ("fr", "listings:read"), so these are plain, checked
+// conversions kept in one place.
 import type { components } from './schema';
 
 type S = components['schemas'];

@@ -205,9 +205,9 @@ export default function Search() {
           <div className="results-head">
             <h2 id="results-h" role="status" data-testid="result-count">
               {data
-                ? data.total_estimate > 10_000
-                  ? t('search.resultsAtLeast', { count: formatNumber(lang, 10_000) })
-                  : t('search.results', { count: formatNumber(lang, data.total_estimate) })
+                ? data.total_exact
+                  ? t('search.results', { count: formatNumber(lang, data.total_estimate) })
+                  : t('search.resultsAbout', { count: formatNumber(lang, data.total_estimate) })
                 : t('common.loading')}
             </h2>
             <div className="field inline">
@@ -215,7 +215,7 @@ export default function Search() {
               <select
                 id="sort"
                 value={String(query.sort ?? (query.q ? 'relevance' : 'newest'))}
-                onChange={(e) => change({ sort: e.target.value })}
+                onChange={(e) => change({ sort: e.target.value as SearchQuery['sort'] })}
                 aria-invalid={problems.sort ? true : undefined}
                 aria-describedby={problems.sort ? 'sort-error' : undefined}
               >
