@@ -177,9 +177,10 @@ pub struct SearchResults {
     pub items: Vec<SearchHit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// Matching listings: exact when the first page holds them all (`total_exact`);
-    /// otherwise the database planner's estimate (never below what the pages have shown), as
-    /// counting every match of a broad search would cost more than the page.
+    /// Matching listings: exact (`total_exact`) when the first page holds them all, or when
+    /// the site is small (under 100,000 listings: counted up to 10,000); otherwise the
+    /// database planner's estimate (never below what the pages have shown), as counting every
+    /// match of a broad search would cost more than the page.
     #[schema(example = 1234)]
     pub total_estimate: i64,
     /// Whether `total_estimate` is an exact count.

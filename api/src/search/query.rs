@@ -612,6 +612,40 @@ fn key_type(sort: Sort) -> (KeyType, bool) {
     }
 }
 
+/// Rows in `listings` as of its last ANALYZE (0 when never analysed).
+pub fn listings_table_rows(conn: &mut PgConnection) -> QueryResult<f64> {
+    #[derive(QueryableByName)]
+    struct Rows {
+        #[diesel(sql_type = Double)]
+        n: f64,
+    }
+    Ok(Sql::new(
+        "SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = 'listings'::regclass",
+        vec![],
+    )
+    .load::<Rows>(conn)?
+    .first()
+    .map_or(0.0, |r| r.n))
+}
+
+/// Matching listings, counted up to `cap + 1` (never an unbounded count).
+pub fn count_capped(
+    conn: &mut PgConnection,
+    f: &Filters,
+    corrected: Option<&str>,
+    cap: i64,
+) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut sql = Sql::new("SELECT count(*) AS n FROM (SELECT 1", vec![]);
+    from_where(&mut sql, f, corrected, None);
+    sql.push(" LIMIT ?) c", vec![Bind::BigInt(cap + 1)]);
+    Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
+}
+
 /// The planner's estimate of the matching listings (its row estimate for the query).
 pub fn planner_estimate(
     conn: &mut PgConnection,

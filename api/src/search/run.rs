@@ -283,15 +283,27 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     })
 }
 
-/// How many listings match, beyond a first page that held them all: the planner's estimate,
-/// never below what the pages showed. An exact count, even capped, can read every listing
-/// of a broad or selective multi-filter search; the estimate costs a plan.
+/// Up to this many listings in the table, totals are counted (capped at [`COUNT_CAP`]):
+/// cheap at that size, and the planner's estimates are poor on small or fresh tables.
+const EXACT_COUNT_TABLE_ROWS: f64 = 100_000.0;
+const COUNT_CAP: i64 = 10_000;
+
+/// How many listings match, beyond a first page that held them all. On a large table, the
+/// planner's estimate (never below what the pages showed): an exact count, even capped, can
+/// read every listing of a broad or selective multi-filter search, and the estimate costs a
+/// plan. On a small one, a count.
 fn total(
     conn: &mut PgConnection,
     filters: &Filters,
     corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
+    if query::listings_table_rows(conn)? < EXACT_COUNT_TABLE_ROWS {
+        let n = query::count_capped(conn, filters, corrected, COUNT_CAP)?;
+        if n <= COUNT_CAP {
+            return Ok((n, true));
+        }
+    }
     let estimate = query::planner_estimate(conn, filters, corrected)?;
     Ok((estimate.max(at_least), false))
 }

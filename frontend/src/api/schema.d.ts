@@ -1819,9 +1819,10 @@ export interface components {
             next_cursor?: string | null;
             /**
              * Format: int64
-             * @description Matching listings: exact when the first page holds them all (`total_exact`);
-             *     otherwise the database planner's estimate (never below what the pages have shown), as
-             *     counting every match of a broad search would cost more than the page.
+             * @description Matching listings: exact (`total_exact`) when the first page holds them all, or when
+             *     the site is small (under 100,000 listings: counted up to 10,000); otherwise the
+             *     database planner's estimate (never below what the pages have shown), as counting every
+             *     match of a broad search would cost more than the page.
              * @example 1234
              */
             total_estimate: number;

@@ -114,7 +114,7 @@ export default function Listing() {
                 </ul>
               </div>
             )}
-            {user?.id === l.seller.id && <PriceEditor key={l.version} listing={l} />}
+            {user?.id === l.seller.id && <PriceEditor key={l.id} listing={l} />}
             {l.published_at && <p className="muted small">{t('listing.published', { date: formatDate(lang, l.published_at) })}</p>}
           </div>
           <section className="card pad" aria-labelledby="seller-h">
