@@ -216,6 +216,19 @@ async fn broad_browse_facets_come_from_the_refreshed_aggregate() {
     assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
 }
 
+/// `api search-sql QUERY` against the app's database.
+fn search_sql(app: &TestApp, query: &str) -> std::process::Output {
+    Command::new(super::binary::api_binary())
+        .args(["search-sql", query])
+        .env_clear()
+        .env("DATABASE_URL", &app.db.url)
+        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+        .env("HANGAR_ENV", "development")
+        .env("MEDIA_DIR", std::env::temp_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 #[tokio::test]
 async fn search_sql_prints_runnable_statements_of_the_request() {
     let app = spawn_app().await;
@@ -229,15 +242,7 @@ async fn search_sql_prints_runnable_statements_of_the_request() {
     let query =
         "q=dr400%20l%27h%C3%A9lice&category=aircraft&near=LFPN&radius_km=150&facets=make,category";
 
-    let out = Command::new(super::binary::api_binary())
-        .args(["search-sql", query])
-        .env_clear()
-        .env("DATABASE_URL", &app.db.url)
-        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
-        .env("HANGAR_ENV", "development")
-        .env("MEDIA_DIR", std::env::temp_dir())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = search_sql(&app, query);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -265,15 +270,7 @@ async fn search_sql_prints_runnable_statements_of_the_request() {
     }
 
     // A bad query is refused with the field named, as over HTTP.
-    let out = Command::new(super::binary::api_binary())
-        .args(["search-sql", "limit=1000"])
-        .env_clear()
-        .env("DATABASE_URL", &app.db.url)
-        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
-        .env("HANGAR_ENV", "development")
-        .env("MEDIA_DIR", std::env::temp_dir())
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let out = search_sql(&app, "limit=1000");
     assert_eq!(out.status.code(), Some(2));
 }
 
