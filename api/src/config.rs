@@ -48,6 +48,11 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub mail: MailSettings,
     pub search: SearchSettings,
+    /// `SameSite` of the refresh cookie: `Strict` (default) when the SPA is on the API's site;
+    /// `None` when it is served from another site (the cookie is still `Secure` and
+    /// `HttpOnly`; the refresh endpoint only takes JSON, which a cross-site page cannot send
+    /// without a CORS preflight that CORS_ALLOWED_ORIGINS refuses).
+    pub refresh_cookie_same_site: actix_web::cookie::SameSite,
 }
 
 /// Search tuning.
@@ -117,6 +122,8 @@ impl fmt::Debug for Settings {
             )
             .field("trusted_proxies", &self.trusted_proxies)
             .field("mail", &self.mail)
+            .field("search", &self.search)
+            .field("refresh_cookie_same_site", &self.refresh_cookie_same_site)
             .finish()
     }
 }
@@ -386,6 +393,18 @@ impl Settings {
             millis,
         )?;
 
+        let refresh_cookie_same_site = parse_or(
+            src,
+            "REFRESH_COOKIE_SAMESITE",
+            Some(actix_web::cookie::SameSite::Strict),
+            |v| match v.to_ascii_lowercase().as_str() {
+                "strict" => Ok(actix_web::cookie::SameSite::Strict),
+                "lax" => Ok(actix_web::cookie::SameSite::Lax),
+                "none" => Ok(actix_web::cookie::SameSite::None),
+                _ => Err("expected strict, lax or none".to_owned()),
+            },
+        )?;
+
         Ok(Settings {
             environment,
             bind_addr,
@@ -415,6 +434,7 @@ impl Settings {
                 facets_refresh,
                 facets_sample,
             },
+            refresh_cookie_same_site,
         })
     }
 }
@@ -502,6 +522,21 @@ mod tests {
         // (variables, the variable the error must name, why)
         type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
         let cases: &[Case] = &[
+            (
+                &[("REFRESH_COOKIE_SAMESITE", "sometimes")],
+                "REFRESH_COOKIE_SAMESITE",
+                "strict, lax or none",
+            ),
+            (
+                &[("FACETS_SAMPLE", "0")],
+                "FACETS_SAMPLE",
+                "a sample needs listings",
+            ),
+            (
+                &[("FACETS_LIVE_MAX_ROWS", "-1")],
+                "FACETS_LIVE_MAX_ROWS",
+                "not negative",
+            ),
             (
                 &[("DATABASE_URL", "")],
                 "DATABASE_URL",

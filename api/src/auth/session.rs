@@ -63,19 +63,23 @@ pub fn presented(req: &HttpRequest, body_token: Option<String>) -> Option<(Strin
     }
 }
 
-fn refresh_cookie(value: String, max_age: time::Duration) -> Cookie<'static> {
+fn refresh_cookie(value: String, max_age: time::Duration, same_site: SameSite) -> Cookie<'static> {
     Cookie::build(REFRESH_COOKIE, value)
         .path(REFRESH_COOKIE_PATH)
         .http_only(true)
         .secure(true)
-        .same_site(SameSite::Strict)
+        .same_site(same_site)
         .max_age(max_age)
         .finish()
 }
 
 /// Removes the refresh cookie from the browser.
-pub fn clear_cookie(res: &mut HttpResponseBuilder) {
-    res.cookie(refresh_cookie(String::new(), time::Duration::ZERO));
+pub fn clear_cookie(res: &mut HttpResponseBuilder, same_site: SameSite) {
+    res.cookie(refresh_cookie(
+        String::new(),
+        time::Duration::ZERO,
+        same_site,
+    ));
 }
 
 /// The JSON answer for a new session, with the refresh token where it belongs.
@@ -84,6 +88,7 @@ pub fn respond(
     issued: Issued,
     delivery: TokenDelivery,
     user: User,
+    same_site: SameSite,
 ) -> Result<HttpResponse, ApiError> {
     let refresh_expires_in = REFRESH_TTL.as_secs();
     let refresh_token = match delivery {
@@ -92,6 +97,7 @@ pub fn respond(
             res.cookie(refresh_cookie(
                 issued.refresh_token,
                 time::Duration::seconds(refresh_expires_in as i64),
+                same_site,
             ));
             None
         }

@@ -183,7 +183,13 @@ pub async fn login(
         Ok::<_, ApiError>((issued, user))
     })
     .await?;
-    session::respond(HttpResponse::Ok(), issued, body.token_delivery, user)
+    session::respond(
+        HttpResponse::Ok(),
+        issued,
+        body.token_delivery,
+        user,
+        state.settings.refresh_cookie_same_site,
+    )
 }
 
 enum RefreshOutcome {
@@ -256,7 +262,13 @@ pub async fn refresh(
     match outcome {
         RefreshOutcome::Rotated(pair) => {
             let (issued, user) = *pair;
-            session::respond(HttpResponse::Ok(), issued, delivery, user)
+            session::respond(
+                HttpResponse::Ok(),
+                issued,
+                delivery,
+                user,
+                state.settings.refresh_cookie_same_site,
+            )
         }
         RefreshOutcome::Refused => Err(invalid_refresh()),
     }
@@ -291,7 +303,7 @@ pub async fn logout(
     }
     let mut res = HttpResponse::NoContent();
     if req.cookie(REFRESH_COOKIE).is_some() {
-        session::clear_cookie(&mut res);
+        session::clear_cookie(&mut res, state.settings.refresh_cookie_same_site);
     }
     Ok(res.finish())
 }
@@ -325,7 +337,7 @@ pub async fn logout_all(
     .await?;
     let mut res = HttpResponse::NoContent();
     if req.cookie(REFRESH_COOKIE).is_some() {
-        session::clear_cookie(&mut res);
+        session::clear_cookie(&mut res, state.settings.refresh_cookie_same_site);
     }
     Ok(res.finish())
 }

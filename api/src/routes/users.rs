@@ -174,7 +174,13 @@ pub async fn change_password(
         })
     })
     .await?;
-    session::respond(HttpResponse::Ok(), issued, delivery, user)
+    session::respond(
+        HttpResponse::Ok(),
+        issued,
+        delivery,
+        user,
+        state.settings.refresh_cookie_same_site,
+    )
 }
 
 /// Everything Hangar holds about you, as JSON (your right of access under the GDPR).
@@ -254,7 +260,7 @@ pub async fn delete_me(
     log::info!("account {id} deleted by its owner");
     // The browser does not send the cookie here (its path is /api/v1/auth): clear it anyway.
     let mut res = HttpResponse::NoContent();
-    session::clear_cookie(&mut res);
+    session::clear_cookie(&mut res, state.settings.refresh_cookie_same_site);
     Ok(res.finish())
 }
 

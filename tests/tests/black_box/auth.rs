@@ -518,6 +518,27 @@ async fn login_with_cookie_delivery_keeps_the_refresh_token_out_of_the_body() {
 }
 
 #[tokio::test]
+async fn an_spa_on_another_site_gets_a_samesite_none_cookie_when_configured() {
+    let app = hangar_tests::spawn_app_with(&[("REFRESH_COOKIE_SAMESITE", "none")]).await;
+    register(&app, "jean.dupont@example.fr").await;
+
+    let res = post(
+        &app,
+        LOGIN,
+        &json!({"email": "jean.dupont@example.fr", "password": PASSWORD, "token_delivery": "cookie"}),
+    )
+    .await;
+
+    assert_eq!(res.status().as_u16(), 200);
+    let (_, line) = set_cookie(&res, "hangar_refresh")
+        .unwrap_or_else(|| panic!("no hangar_refresh cookie: {:?}", res.headers()));
+    let line = line.to_ascii_lowercase();
+    for expected in ["samesite=none", "secure", "httponly"] {
+        assert!(line.contains(expected), "`{expected}` missing from {line}");
+    }
+}
+
+#[tokio::test]
 async fn login_does_not_tell_an_unknown_email_from_a_wrong_password() {
     // Arrange
     let app = spawn_app().await;
