@@ -232,6 +232,34 @@ async fn bad_searches_are_refused_by_name() {
         let body = TestApp::expect_problem(res, 422, "validation").await;
         assert!(body["errors"][field].is_array(), "{why}: {body}");
     }
+    let long = format!("q={}", "a".repeat(2000));
+    let body = TestApp::expect_problem(
+        app.get(&format!("/api/v1/listings?{long}")).await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        body["errors"]["q"].is_array(),
+        "a 2,000-character q: {body}"
+    );
+    let tampered = "eyJzIjoibmV3ZXN0IiwiayI6bnVsbCwidCI6Im5vdCBhIHRpbWUiLCJpZCI6Inh5eiJ9";
+    let body = TestApp::expect_problem(
+        app.get(&format!("/api/v1/listings?sort=newest&cursor={tampered}"))
+            .await,
+        422,
+        "validation",
+    )
+    .await;
+    assert!(
+        body["errors"]["cursor"].is_array(),
+        "a cursor with a bad time and id: {body}"
+    );
+    // Operators and punctuation only: nothing to look for, an empty page (never a 500).
+    for q in ["%26%7C!()%3A*", "!!!", "%22%22", "-"] {
+        let page = search(&app, &format!("q={q}")).await;
+        assert_eq!(page["items"], json!([]), "q={q}: {page}");
+    }
 }
 
 #[tokio::test]
