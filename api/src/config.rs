@@ -66,6 +66,9 @@ pub struct SearchSettings {
     /// Broad searches the aggregate cannot answer count their facets on this many of their
     /// most recent listings, scaled up (`facets_exact: false`).
     pub facets_sample: i64,
+    /// Below this many listings in the table, search totals are counted exactly (up to
+    /// 10,000); above, they are estimated.
+    pub exact_count_below: i64,
 }
 
 /// Outgoing mail.
@@ -386,6 +389,14 @@ impl Settings {
                 .filter(|n| (1..=1_000_000).contains(n))
                 .ok_or_else(|| "expected a whole number of listings from 1 to 1000000".to_owned())
         })?;
+        let exact_count_below = parse_or(src, "SEARCH_EXACT_COUNT_BELOW", Some(100_000), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=100_000_000).contains(n))
+                .ok_or_else(|| {
+                    "expected a whole number of listings (0 = always estimate)".to_owned()
+                })
+        })?;
         let facets_refresh = parse_or(
             src,
             "FACETS_REFRESH_MS",
@@ -433,6 +444,7 @@ impl Settings {
                 facets_live_max_rows,
                 facets_refresh,
                 facets_sample,
+                exact_count_below,
             },
             refresh_cookie_same_site,
         })

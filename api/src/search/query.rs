@@ -646,6 +646,32 @@ pub fn count_capped(
     Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
 }
 
+/// Listings a browse search (category, make, country only) matches, from the facet aggregate.
+pub fn aggregate_total(conn: &mut PgConnection, f: &Filters) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut sql = Sql::new(
+        "SELECT coalesce(sum(a.n), 0)::int8 AS n FROM listing_facet_counts a WHERE true",
+        vec![],
+    );
+    if let Some(ids) = &f.categories {
+        sql.push(
+            " AND a.category_id = ANY(?)",
+            vec![Bind::Uuids(ids.clone())],
+        );
+    }
+    if let Some(v) = &f.make {
+        sql.push(" AND lower(a.make) = lower(?)", vec![Bind::Text(v.clone())]);
+    }
+    if let Some(v) = &f.country {
+        sql.push(" AND a.country = ?", vec![Bind::Text(v.clone())]);
+    }
+    Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
+}
+
 /// The planner's estimate of the matching listings (its row estimate for the query).
 pub fn planner_estimate(
     conn: &mut PgConnection,

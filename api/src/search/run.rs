@@ -283,28 +283,45 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     })
 }
 
-/// Up to this many listings in the table, totals are counted (capped at [`COUNT_CAP`]):
-/// cheap at that size, and the planner's estimates are poor on small or fresh tables.
-const EXACT_COUNT_TABLE_ROWS: f64 = 100_000.0;
+/// Totals are counted up to this many matches (on small sites, see
+/// `SearchSettings::exact_count_below`).
 const COUNT_CAP: i64 = 10_000;
 
-/// How many listings match, beyond a first page that held them all. On a large table, the
-/// planner's estimate (never below what the pages showed): an exact count, even capped, can
-/// read every listing of a broad or selective multi-filter search, and the estimate costs a
-/// plan. On a small one, a count.
+/// How many listings match, beyond a first page that held them all. On a small site, a
+/// count. On a large one, no count (even capped, it can read every listing of a broad or a
+/// selective multi-filter search): for browse searches (category, make, country) the facet
+/// aggregate's sum, cached like its facets; otherwise the planner's estimate. Never below
+/// what the pages showed.
 fn total(
     conn: &mut PgConnection,
+    ctx: &SearchContext,
     filters: &Filters,
     corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
-    if query::listings_table_rows(conn)? < EXACT_COUNT_TABLE_ROWS {
+    if query::listings_table_rows(conn)? < ctx.settings.exact_count_below as f64 {
         let n = query::count_capped(conn, filters, corrected, COUNT_CAP)?;
         if n <= COUNT_CAP {
             return Ok((n, true));
         }
     }
-    let estimate = query::planner_estimate(conn, filters, corrected)?;
+    let estimate = if filters.aggregatable() {
+        let key = format!(
+            "total|{:?}|{:?}|{:?}",
+            filters.categories, filters.make, filters.country
+        );
+        match ctx.facet_cache.get(&key, ctx.settings.facets_refresh) {
+            Some(cached) => cached.first().map_or(0, |(_, _, n)| *n),
+            None => {
+                let n = query::aggregate_total(conn, filters)?;
+                ctx.facet_cache
+                    .put(key, vec![(Facet::Category, String::new(), n)]);
+                n
+            }
+        }
+    } else {
+        query::planner_estimate(conn, filters, corrected)?
+    };
     Ok((estimate.max(at_least), false))
 }
 
@@ -365,6 +382,7 @@ pub fn execute(
     } else {
         total(
             conn,
+            ctx,
             &filters,
             corrected,
             rows.len() as i64 + i64::from(more),

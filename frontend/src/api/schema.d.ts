@@ -1820,9 +1820,11 @@ export interface components {
             /**
              * Format: int64
              * @description Matching listings: exact (`total_exact`) when the first page holds them all, or when
-             *     the site is small (under 100,000 listings: counted up to 10,000); otherwise the
-             *     database planner's estimate (never below what the pages have shown), as counting every
-             *     match of a broad search would cost more than the page.
+             *     the site is small (under 100,000 listings, `SEARCH_EXACT_COUNT_BELOW`: counted up to
+             *     10,000). Otherwise an estimate, never below what the pages have shown: for searches by
+             *     category, make and country only, the facet aggregate's count (at most a minute old);
+             *     for others, the database planner's estimate (counting every match of a broad search
+             *     would cost more than the page).
              * @example 1234
              */
             total_estimate: number;

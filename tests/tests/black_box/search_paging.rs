@@ -308,3 +308,47 @@ async fn broad_full_text_facets_are_sampled_and_say_so() {
         json!([{"value": "Robin", "count": 1}])
     );
 }
+
+#[tokio::test]
+async fn large_site_totals_are_estimated_browse_ones_from_the_aggregate() {
+    // As on a large site: never count; the aggregate refreshes every 200 ms.
+    let app = spawn_app_with(&[
+        ("SEARCH_EXACT_COUNT_BELOW", "0"),
+        ("FACETS_REFRESH_MS", "200"),
+    ])
+    .await;
+    let owner = seller(&app, "grand@example.fr");
+    for i in 0..3 {
+        create_ok(
+            &app,
+            &owner.token,
+            &at("LFPN", &format!("Robin DR400 numéro {i}")),
+        )
+        .await;
+    }
+
+    // A browse search: the aggregate's count once it has caught up.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = search(&app, "category=aircraft&limit=1").await;
+        assert_eq!(page["total_exact"], false, "{page}");
+        if page["total_estimate"] == 3 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the aggregate never caught up: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Full text: the planner's estimate, never below what the page showed.
+    let page = search(&app, "q=robin&limit=1").await;
+    assert_eq!(page["total_exact"], false);
+    assert!(page["total_estimate"].as_i64().unwrap_or(0) >= 2, "{page}");
+    // A first page that holds everything is exact, whatever the size of the site.
+    let page = search(&app, "q=robin").await;
+    assert_eq!(
+        (page["total_estimate"].clone(), page["total_exact"].clone()),
+        (json!(3), json!(true))
+    );
+}
