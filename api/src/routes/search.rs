@@ -8,7 +8,7 @@ use crate::db::listings as rows;
 use crate::dto::search::{SearchQuery, SearchResults};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::search::{query, run};
+use crate::search::{page, run};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -57,7 +57,7 @@ pub async fn similar(
         rows::find(conn, id)?
             .filter(|l| l.status == "published" || l.status == "reserved")
             .ok_or_else(|| ApiError::NotFound("No such listing.".into()))?;
-        let items = query::similar(conn, id)?
+        let items = page::similar(conn, id)?
             .into_iter()
             .map(run::hit)
             .collect::<Result<Vec<_>, _>>()?;

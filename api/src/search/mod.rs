@@ -1,8 +1,11 @@
 //! Listing search: full text (French and English stemming, accent-insensitive, designation
 //! variants, typo-tolerant makes), typed filters, airfield radius, keyset pages and facets.
-//! `query` writes the statements, `sql` runs them (and can write them out for the benchmark),
-//! `run` answers a request.
+//! `query` holds what the statements share, `page`, `counts` and `facets` write them, `sql`
+//! runs them (and can write them out for the benchmark), `run` answers a request.
 
+pub mod counts;
+pub mod facets;
+pub mod page;
 pub mod query;
 pub mod run;
 pub mod sql;

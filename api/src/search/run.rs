@@ -11,9 +11,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{Double, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::query::{self, FacetSource, HitRow};
+use super::facets::{self, FacetSource};
+use super::page::{self, HitRow};
 use super::sql::{Bind, Sql};
 use super::{Cursor, Facet, Filters, Sort};
+use super::{counts, query};
 use crate::config::SearchSettings;
 use crate::db::listings::Photo;
 use crate::dto::listings::{ListingSummary, Price};
@@ -299,8 +301,8 @@ fn total(
     corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
-    if query::listings_table_rows(conn)? < ctx.settings.exact_count_below as f64 {
-        let n = query::count_capped(conn, filters, corrected, COUNT_CAP)?;
+    if counts::listings_table_rows(conn)? < ctx.settings.exact_count_below as f64 {
+        let n = counts::count_capped(conn, filters, corrected, COUNT_CAP)?;
         if n <= COUNT_CAP {
             return Ok((n, true));
         }
@@ -313,14 +315,14 @@ fn total(
         match ctx.facet_cache.get(&key, ctx.settings.facets_refresh) {
             Some(cached) => cached.first().map_or(0, |(_, _, n)| *n),
             None => {
-                let n = query::aggregate_total(conn, filters)?;
+                let n = counts::aggregate_total(conn, filters)?;
                 ctx.facet_cache
                     .put(key, vec![(Facet::Category, String::new(), n)]);
                 n
             }
         }
     } else {
-        query::planner_estimate(conn, filters, corrected)?
+        counts::planner_estimate(conn, filters, corrected)?
     };
     Ok((estimate.max(at_least), false))
 }
@@ -360,7 +362,7 @@ pub fn execute(
     };
     let corrected = corrected.as_deref();
 
-    let mut rows = query::page(conn, &filters, corrected, sort, cursor.as_ref(), limit + 1)?;
+    let mut rows = page::page(conn, &filters, corrected, sort, cursor.as_ref(), limit + 1)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
@@ -405,7 +407,7 @@ pub fn execute(
                 Some(counts) => counts,
                 None => {
                     let counts =
-                        query::facets(conn, &filters, corrected, &facets, FacetSource::Aggregate)?;
+                        facets::facets(conn, &filters, corrected, &facets, FacetSource::Aggregate)?;
                     ctx.facet_cache.put(key, counts.clone());
                     counts
                 }
@@ -413,22 +415,25 @@ pub fn execute(
         } else if broad && total_estimate > ctx.settings.facets_sample {
             facets_exact = false;
             let sample = ctx.settings.facets_sample;
-            let counts = query::facets(
+            let counts = facets::facets(
                 conn,
                 &filters,
                 corrected,
                 &facets,
                 FacetSource::Sample(sample),
             )?;
-            let base =
-                query::planner_estimate(conn, &query::without_facet_filters(&filters), corrected)?;
+            let base = counts::planner_estimate(
+                conn,
+                &facets::without_facet_filters(&filters),
+                corrected,
+            )?;
             let scale = (base as f64 / sample as f64).max(1.0);
             counts
                 .into_iter()
                 .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
                 .collect()
         } else {
-            query::facets(conn, &filters, corrected, &facets, FacetSource::Live)?
+            facets::facets(conn, &filters, corrected, &facets, FacetSource::Live)?
         };
         let mut out = BTreeMap::new();
         for facet in &facets {
