@@ -46,7 +46,7 @@ pub fn admin_url() -> String {
     }
 }
 
-/// The repository root (for fixtures such as `frontend/public` and `openapi/`).
+/// The repository root (for fixtures such as `tests/fixtures` and `openapi/`).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

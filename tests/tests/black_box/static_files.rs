@@ -1,10 +1,10 @@
-//! For local use the API serves the built SPA (here the placeholder) from `STATIC_DIR`.
+//! For local use the API serves the built SPA (here a fixture page) from `STATIC_DIR`.
 
 use hangar_tests::{TestApp, repo_root, spawn_app_with};
 
 #[tokio::test]
 async fn the_spa_is_served_with_client_side_routes() {
-    let dir = repo_root().join("frontend/public");
+    let dir = repo_root().join("tests/fixtures/static");
     let dir = dir.display().to_string();
     let app = spawn_app_with(&[("STATIC_DIR", &dir)]).await;
 
