@@ -72,6 +72,7 @@ fn search_sql(settings: Settings) -> ExitCode {
             let ctx = hangar_api::search::run::SearchContext {
                 settings: settings.search.clone(),
                 facet_cache: Default::default(),
+                memo: Default::default(),
             };
             hangar_api::search::run::execute(&mut conn, &ctx, prepared)
         });

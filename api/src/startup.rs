@@ -116,6 +116,7 @@ impl Application {
             search: crate::search::run::SearchContext {
                 settings: settings.search.clone(),
                 facet_cache: Default::default(),
+                memo: Default::default(),
             },
         });
         let jobs = crate::jobs::spawn(

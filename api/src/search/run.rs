@@ -58,6 +58,58 @@ impl FacetCache {
 pub struct SearchContext {
     pub settings: SearchSettings,
     pub facet_cache: Arc<FacetCache>,
+    pub memo: Arc<Memo>,
+}
+
+/// How long [`Memo`] keeps what it learnt (other replicas' category changes show after this).
+const MEMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What every search would otherwise ask the database again: the category subtrees (forgotten
+/// when this process changes a category) and the size of the listings table.
+#[derive(Default)]
+pub struct Memo {
+    subtrees: Mutex<HashMap<String, (Instant, Vec<Uuid>)>>,
+    table_rows: Mutex<Option<(Instant, f64)>>,
+}
+
+impl Memo {
+    /// After a category write: subtrees are read again.
+    pub fn forget_categories(&self) {
+        if let Ok(mut subtrees) = self.subtrees.lock() {
+            subtrees.clear();
+        }
+    }
+
+    fn subtree(&self, conn: &mut PgConnection, slug: &str) -> QueryResult<Vec<Uuid>> {
+        if let Ok(subtrees) = self.subtrees.lock()
+            && let Some((at, ids)) = subtrees.get(slug)
+            && at.elapsed() < MEMO_TTL
+        {
+            return Ok(ids.clone());
+        }
+        let ids = descendants(conn, slug)?;
+        if let Ok(mut subtrees) = self.subtrees.lock() {
+            if subtrees.len() >= 1_000 {
+                subtrees.clear();
+            }
+            subtrees.insert(slug.to_owned(), (Instant::now(), ids.clone()));
+        }
+        Ok(ids)
+    }
+
+    fn table_rows(&self, conn: &mut PgConnection) -> QueryResult<f64> {
+        if let Ok(rows) = self.table_rows.lock()
+            && let Some((at, n)) = *rows
+            && at.elapsed() < MEMO_TTL
+        {
+            return Ok(n);
+        }
+        let n = counts::listings_table_rows(conn)?;
+        if let Ok(mut rows) = self.table_rows.lock() {
+            *rows = Some((Instant::now(), n));
+        }
+        Ok(n)
+    }
 }
 
 /// A checked search, before the database resolves its names.
@@ -301,7 +353,7 @@ fn total(
     corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
-    if counts::listings_table_rows(conn)? < ctx.settings.exact_count_below as f64 {
+    if ctx.memo.table_rows(conn)? < ctx.settings.exact_count_below as f64 {
         let n = counts::count_capped(conn, filters, corrected, COUNT_CAP)?;
         if n <= COUNT_CAP {
             return Ok((n, true));
@@ -346,7 +398,7 @@ pub fn execute(
         filters.near = Some(resolve_near(conn, &near)?);
     }
     if let Some(slug) = &category {
-        let ids = descendants(conn, slug)?;
+        let ids = ctx.memo.subtree(conn, slug)?;
         if ids.is_empty() {
             return Err(ApiError::field("category", "is not a category"));
         }

@@ -352,3 +352,42 @@ async fn large_site_totals_are_estimated_browse_ones_from_the_aggregate() {
         (json!(3), json!(true))
     );
 }
+
+#[tokio::test]
+async fn a_new_subcategory_is_searched_with_its_parent_at_once() {
+    use hangar_tests::listings::{member, request};
+    use reqwest::Method;
+    // The parent's subtree is remembered by the first search…
+    let app = spawn_app().await;
+    assert_eq!(search(&app, "category=aircraft").await["items"], json!([]));
+    // …and forgotten when a moderator adds a child to it.
+    let moderator = member(&app, "moderation@example.fr", "moderator", true);
+    let res = request(
+        &app,
+        Method::POST,
+        "/api/v1/categories",
+        Some(&moderator.token),
+        None,
+        Some(
+            &json!({"slug": "floatplanes", "name_fr": "Hydravions", "name_en": "Floatplanes",
+                     "attribute_group": "aircraft", "parent": "aircraft"}),
+        ),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 201);
+    let owner = seller(&app, "hydro@example.fr");
+    let id = create_ok(
+        &app,
+        &owner.token,
+        &with(
+            at("LFPN", "Hydravion Lake LA-4"),
+            "/category",
+            json!("floatplanes"),
+        ),
+    )
+    .await;
+
+    let found = search(&app, "category=aircraft").await;
+    assert_eq!(found["items"][0]["id"], id.to_string(), "{found}");
+    assert_eq!(found["items"][0]["category"], "floatplanes");
+}
