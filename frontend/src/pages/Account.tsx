@@ -290,7 +290,14 @@ function Sessions() {
   return (
     <Section id="sessions-h" title={t('account.sessions')}>
       <p className="muted">{t('account.sessionsHelp')}</p>
-      <button type="button" onClick={() => void logout(true).then(() => navigate('/'))}>
+      <button
+        type="button"
+        onClick={() => {
+          // Leave the page first: once the session is gone, this page would send us to the login.
+          navigate('/');
+          void logout(true);
+        }}
+      >
         {t('nav.logoutAll')}
       </button>
     </Section>
