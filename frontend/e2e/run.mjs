@@ -392,6 +392,27 @@ async function main() {
     await buyerCtx.close();
   });
 
+  await test('the listing form labels and translates other groups\' fields (hangar space)', async (page) => {
+    assert(seller, 'the registration test made a verified seller');
+    await loginAs(page, seller);
+    await page.goto(`${spaUrl}/sell`);
+    await page.getByLabel('Catégorie').selectOption('hangars');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel('Largeur (m)').waitFor();
+    await page.getByLabel('Hauteur de porte (m)').waitFor();
+    const offer = page.getByLabel('Offre *');
+    const options = await offer.locator('option').allTextContents();
+    assert(options.includes('À louer au mois') && options.includes('À vendre'), `offer choices translated: ${options}`);
+    await offer.selectOption('monthly_rent');
+    assert((await page.locator('#attr-offer').inputValue()) === 'monthly_rent', 'the wire value stays');
+    await checkA11y(page, 'sell: hangar fields');
+    // In English too.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await page.getByLabel('Door height (m)').waitFor();
+    const en = await page.getByLabel('Offer *').locator('option').allTextContents();
+    assert(en.includes('For monthly rent'), `offer choices in English: ${en}`);
+  });
+
   await test('a demo seller sees their listings by status', async (page) => {
     await page.goto(`${spaUrl}/me/listings`);
     await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/me/listings');

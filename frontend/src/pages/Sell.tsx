@@ -598,6 +598,12 @@ function Select(props: {
   );
 }
 
+/** The label of one of an attribute's choices (`choice.<field>.<value>`), else the value itself. */
+function choiceLabel(t: (k: MessageKey) => string, field: string, value: string): string {
+  const key = `choice.${field}.${value}`;
+  return key in KNOWN ? t(key as MessageKey) : value;
+}
+
 function AttributeInput(props: {
   field: AttributeField;
   value: string | boolean | undefined;
@@ -625,7 +631,7 @@ function AttributeInput(props: {
         label={label}
         value={typeof props.value === 'string' ? props.value : ''}
         onChange={props.onChange}
-        options={[['', '—'], ...(f.options ?? []).map((o): [string, string] => [o, o])]}
+        options={[['', '—'], ...(f.options ?? []).map((o): [string, string] => [o, choiceLabel(t, f.name, o)])]}
         error={props.error}
       />
     );
