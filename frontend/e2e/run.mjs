@@ -347,6 +347,18 @@ async function main() {
       (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
       second,
     );
+    // Drag and drop does the same: the second photo dragged onto the first one's place, then back.
+    const dragged = await order.nth(1).getAttribute('data-photo-id');
+    await order.nth(1).dragTo(order.nth(0));
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      dragged,
+    );
+    await order.nth(0).dragTo(order.nth(1));
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      second,
+    );
     await checkA11y(page, 'sell: photos');
     await page.getByRole('button', { name: 'Suivant' }).click();
     await page.getByTestId('preview').waitFor();
