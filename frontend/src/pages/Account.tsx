@@ -293,9 +293,9 @@ function Sessions() {
       <button
         type="button"
         onClick={() => {
-          // Leave the page first: once the session is gone, this page would send us to the login.
-          navigate('/');
-          void logout(true);
+          // Leave the page first (the home page's chunk may still have to load): once the
+          // session is gone, this page would send us to the login instead.
+          void Promise.resolve(navigate('/')).then(() => logout(true));
         }}
       >
         {t('nav.logoutAll')}

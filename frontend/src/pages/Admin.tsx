@@ -39,7 +39,7 @@ export default function Admin() {
 }
 
 function Categories() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const queryClient = useQueryClient();
   // Moderators see hidden categories too, so that they can show them again.
   const tree = useQuery({
@@ -130,7 +130,7 @@ function Categories() {
                 <button
                   type="button"
                   className="secondary small-button"
-                  aria-label={t('admin.up', { name: c.name_fr })}
+                  aria-label={t('admin.up', { name: lang === 'en' ? c.name_en : c.name_fr })}
                   disabled={i === 0 || reorder.isPending}
                   onClick={() => move(parent, i, -1)}
                 >
@@ -139,7 +139,7 @@ function Categories() {
                 <button
                   type="button"
                   className="secondary small-button"
-                  aria-label={t('admin.down', { name: c.name_fr })}
+                  aria-label={t('admin.down', { name: lang === 'en' ? c.name_en : c.name_fr })}
                   disabled={i === nodes.length - 1 || reorder.isPending}
                   onClick={() => move(parent, i, 1)}
                 >
@@ -234,6 +234,7 @@ function subtree(node: CategoryNode): Set<string> {
 
 /** A select of the categories outside `node`'s subtree, indented by depth. */
 function CategoryOptions({ all, exclude }: { all: { node: CategoryNode; depth: number }[]; exclude: Set<string> }) {
+  const { lang } = useI18n();
   return (
     <>
       {all
@@ -241,7 +242,7 @@ function CategoryOptions({ all, exclude }: { all: { node: CategoryNode; depth: n
         .map((x) => (
           <option key={x.node.slug} value={x.node.slug}>
             {'\u00a0\u00a0'.repeat(x.depth)}
-            {x.node.name_fr} ({x.node.slug})
+            {lang === 'en' ? x.node.name_en : x.node.name_fr} ({x.node.slug})
           </option>
         ))}
     </>
