@@ -61,6 +61,36 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
   });
   const results = [];
+  /** The link (`/<path>?token=…`) of the newest mail to `email` that the API logged (development mode). */
+  const mailLink = async (email, path) => {
+    const re = new RegExp(`https?://\\S+/${path}\\?token=[A-Za-z0-9_-]+`);
+    for (let i = 0; i < 150; i++) {
+      const mails = env.apiLog.text.split('mail (development, not sent) to ').filter((m) => m.startsWith(`${email}\n`));
+      const link = mails.map((m) => m.match(re)?.[0]).filter(Boolean).pop();
+      if (link) return link;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`assertion failed: no ${path} mail to ${email} in the API log`);
+  };
+  /** A fresh account made straight through the API (not verified). */
+  const registerByApi = async (name) => {
+    const email = `${name}.${Date.now()}.${Math.random().toString(36).slice(2, 7)}@example.fr`;
+    const password = 'Un tour de piste par vent de travers';
+    const res = await fetch(`${apiUrl}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password, display_name: `E2E ${name}`, account_type: 'private' }),
+    });
+    assert(res.status === 201 || res.status === 200, `register ${email}: ${res.status} ${await res.text()}`);
+    return { email, password, name: `E2E ${name}` };
+  };
+  const loginAs = async (page, who) => {
+    await page.goto(`${spaUrl}/login`);
+    await page.getByLabel('Adresse e-mail').fill(who.email);
+    await page.getByLabel('Mot de passe').fill(who.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByTestId('whoami').waitFor();
+  };
   const test = async (name, fn) => {
     const ctx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
     const page = await ctx.newPage();
@@ -220,13 +250,7 @@ async function main() {
     await page.getByText(`Un e-mail de vérification a été envoyé à ${email}`).waitFor();
 
     // The API writes mail to its log in development mode; its link leads to the SPA.
-    let link;
-    for (let i = 0; i < 150 && !link; i++) {
-      const mail = env.apiLog.text.split('mail (development, not sent) to ').find((m) => m.startsWith(`${email}\n`));
-      link = mail?.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)?.[0];
-      if (!link) await new Promise((r) => setTimeout(r, 200));
-    }
-    assert(link, 'verification mail in the API log');
+    const link = await mailLink(email, 'verify-email');
     assert(link.startsWith(spaUrl), `the mail links to the SPA: ${link}`);
     await page.goto(link);
     await page.getByTestId('verified').waitFor();
@@ -323,6 +347,18 @@ async function main() {
       (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
       second,
     );
+    // Drag and drop does the same: the second photo dragged onto the first one's place, then back.
+    const dragged = await order.nth(1).getAttribute('data-photo-id');
+    await order.nth(1).dragTo(order.nth(0));
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      dragged,
+    );
+    await order.nth(0).dragTo(order.nth(1));
+    await page.waitForFunction(
+      (id) => document.querySelector('[data-testid=photo-order] li')?.getAttribute('data-photo-id') === id,
+      second,
+    );
     await checkA11y(page, 'sell: photos');
     await page.getByRole('button', { name: 'Suivant' }).click();
     await page.getByTestId('preview').waitFor();
@@ -368,6 +404,27 @@ async function main() {
     await buyerCtx.close();
   });
 
+  await test('the listing form labels and translates other groups\' fields (hangar space)', async (page) => {
+    assert(seller, 'the registration test made a verified seller');
+    await loginAs(page, seller);
+    await page.goto(`${spaUrl}/sell`);
+    await page.getByLabel('Catégorie').selectOption('hangars');
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByLabel('Largeur (m)').waitFor();
+    await page.getByLabel('Hauteur de porte (m)').waitFor();
+    const offer = page.getByLabel('Offre *');
+    const options = await offer.locator('option').allTextContents();
+    assert(options.includes('À louer au mois') && options.includes('À vendre'), `offer choices translated: ${options}`);
+    await offer.selectOption('monthly_rent');
+    assert((await page.locator('#attr-offer').inputValue()) === 'monthly_rent', 'the wire value stays');
+    await checkA11y(page, 'sell: hangar fields');
+    // In English too.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await page.getByLabel('Door height (m)').waitFor();
+    const en = await page.getByLabel('Offer *').locator('option').allTextContents();
+    assert(en.includes('For monthly rent'), `offer choices in English: ${en}`);
+  });
+
   await test('a demo seller sees their listings by status', async (page) => {
     await page.goto(`${spaUrl}/me/listings`);
     await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/me/listings');
@@ -393,6 +450,72 @@ async function main() {
     await page.waitForFunction((t) => document.querySelector('#sell-title')?.value === t, title);
   });
 
+  await test('forgot password: the mailed link resets it, the new password logs in', async (page) => {
+    const who = await registerByApi('oubli');
+    await page.goto(`${spaUrl}/login`);
+    await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await page.waitForURL('**/forgot-password');
+    await page.getByLabel('Adresse e-mail').fill(who.email);
+    await page.getByRole('button', { name: 'Recevoir un lien' }).click();
+    await page.getByText(`Si un compte existe pour ${who.email}`).waitFor();
+    await checkA11y(page, 'forgot password');
+    const link = await mailLink(who.email, 'reset-password');
+    assert(link.startsWith(spaUrl), `the mail links to the SPA: ${link}`);
+    await page.goto(link);
+    // Too short: the API's error lands next to the field.
+    await page.getByLabel('Nouveau mot de passe').fill('court');
+    await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+    await page.waitForFunction(() => document.querySelector('input[aria-invalid=true]') !== null);
+    const newPassword = 'Atterrissage de precaution dans un champ de colza';
+    await page.getByLabel('Nouveau mot de passe').fill(newPassword);
+    await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+    await page.getByText('Mot de passe changé.').waitFor();
+    await checkA11y(page, 'reset password');
+    await page.getByRole('link', { name: 'Connexion' }).first().click();
+    await page.waitForURL('**/login');
+    // The old password no longer works, the new one does.
+    await page.getByLabel('Adresse e-mail').fill(who.email);
+    await page.getByLabel('Mot de passe').fill(who.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByLabel('Mot de passe').fill(newPassword);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByTestId('whoami').getByText(who.name).waitFor();
+    // The link is single-use.
+    const again = await fetch(`${apiUrl}/api/v1/auth/password/reset`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: new URL(link).searchParams.get('token'), new_password: 'Encore un autre mot de passe assez long' }),
+    });
+    assert(again.status >= 400, `a used reset link is refused: ${again.status}`);
+  });
+
+  await test('log out everywhere ends the session in another browser', async (page) => {
+    const who = await registerByApi('partout');
+    await loginAs(page, who);
+    const otherCtx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
+    try {
+      const other = await otherCtx.newPage();
+      await loginAs(other, who);
+      await other.reload();
+      await other.getByTestId('whoami').getByText(who.name).waitFor();
+      await page.goto(`${spaUrl}/account`);
+      await page.getByRole('button', { name: 'Déconnexion partout' }).click();
+      await page.waitForURL((u) => u.pathname === '/');
+      await page.getByRole('link', { name: 'Connexion' }).waitFor();
+      // The other browser's refresh cookie is dead: a reload comes back logged out.
+      await other.reload();
+      await other.getByRole('link', { name: 'Connexion' }).waitFor();
+      assert((await other.getByTestId('whoami').count()) === 0, 'the other browser is logged out');
+      // And this one too.
+      await page.reload();
+      await page.getByRole('link', { name: 'Connexion' }).waitFor();
+      assert((await page.getByTestId('whoami').count()) === 0, 'this browser is logged out');
+    } finally {
+      await otherCtx.close();
+    }
+  });
+
   await test('admin: category tree and users', async (page) => {
     await page.goto(`${spaUrl}/login?next=/admin`);
     await page.getByLabel('Adresse e-mail').fill(env.admin.email);
@@ -401,12 +524,74 @@ async function main() {
     await page.waitForURL('**/admin');
     await page.getByTestId('admin-tree').getByText('single-engine-piston').waitFor();
     await page.getByLabel('Slug', { exact: true }).fill('floatplanes-e2e');
-    await page.getByLabel('Nom (français)').fill('Hydravions');
-    await page.getByLabel('Nom (anglais)').fill('Floatplanes');
+    await page.getByLabel('Nom (français)').fill('Hydravions E2E');
+    await page.getByLabel('Nom (anglais)').fill('Floatplanes E2E');
     await page.getByLabel('Catégorie parente').fill('aircraft');
     await page.getByRole('button', { name: 'Créer' }).click();
     await page.getByTestId('admin-tree').getByText('floatplanes-e2e').waitFor();
     await checkA11y(page, 'admin categories');
+    const category = async (slug) => (await fetch(`${apiUrl}/api/v1/categories/${slug}`)).json();
+    const actions = (slug) => page.locator(`li[data-slug="${slug}"] > .admin-actions`);
+    const childOrder = (slug) =>
+      page.locator(`li[data-slug="${slug}"] > ul > li`).evaluateAll((lis) => lis.map((li) => li.getAttribute('data-slug')));
+
+    // Reorder: the new category goes last among aircraft's children; one step up.
+    const before = await childOrder('aircraft');
+    assert(before.at(-1) === 'floatplanes-e2e' && before.length >= 2, `created last: ${before}`);
+    await actions('floatplanes-e2e').getByRole('button', { name: 'Monter Hydravions E2E' }).click();
+    const expected = [...before.slice(0, -2), 'floatplanes-e2e', before.at(-2)];
+    await page.waitForFunction(
+      (want) => [...document.querySelectorAll('li[data-slug="aircraft"] > ul > li')].map((li) => li.getAttribute('data-slug')).join() === want,
+      expected.join(),
+    );
+    const aircraft = await category('aircraft');
+    assert(aircraft.children.map((c) => c.slug).join() === expected.join(), `the API has the new order: ${aircraft.children.map((c) => c.slug)}`);
+
+    // Rename: an empty name comes back next to its field; then both names change.
+    await actions('floatplanes-e2e').getByRole('button', { name: 'Modifier' }).click();
+    const edit = page.getByRole('form', { name: 'Modifier la catégorie floatplanes-e2e' });
+    await edit.getByLabel('Nom (français)').fill('');
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.locator('#edit-floatplanes-e2e-fr-error').waitFor();
+    assert((await edit.getByLabel('Nom (français)').getAttribute('aria-invalid')) === 'true', 'name_fr marked invalid');
+    await checkA11y(page, 'admin: category editor with an error');
+    await edit.getByLabel('Nom (français)').fill('Hydravions et amphibies');
+    await edit.getByLabel('Nom (anglais)').fill('Floatplanes & amphibians');
+    // Move: to the top level.
+    await edit.getByLabel('Déplacer sous').selectOption('');
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByTestId('admin-notice').getByText('Catégorie enregistrée.').waitFor();
+    await page.locator('[data-testid=admin-tree] > ul > li[data-slug="floatplanes-e2e"]').waitFor();
+    let moved = await category('floatplanes-e2e');
+    assert(moved.name_fr === 'Hydravions et amphibies' && moved.name_en === 'Floatplanes & amphibians', `renamed: ${JSON.stringify(moved)}`);
+    assert(moved.path.length === 0 && !moved.parent, `top level now: ${JSON.stringify(moved.path)}`);
+    // And back under aircraft, through the same editor.
+    await actions('floatplanes-e2e').getByRole('button', { name: 'Modifier' }).click();
+    await page.getByRole('form', { name: 'Modifier la catégorie floatplanes-e2e' }).getByLabel('Déplacer sous').selectOption('aircraft');
+    await page.getByRole('form', { name: 'Modifier la catégorie floatplanes-e2e' }).getByRole('button', { name: 'Enregistrer' }).click();
+    await page.locator('li[data-slug="aircraft"] > ul > li[data-slug="floatplanes-e2e"]').waitFor();
+
+    // Delete: with a subcategory, the API wants a `move_to`; its refusal shows next to the choice.
+    await page.getByLabel('Slug', { exact: true }).fill('amphibians-e2e');
+    await page.getByLabel('Nom (français)').first().fill('Amphibies E2E');
+    await page.getByLabel('Nom (anglais)').first().fill('Amphibians E2E');
+    await page.getByLabel('Catégorie parente').fill('floatplanes-e2e');
+    await page.getByRole('button', { name: 'Créer' }).click();
+    await page.locator('li[data-slug="floatplanes-e2e"] > ul > li[data-slug="amphibians-e2e"]').waitFor();
+    await actions('floatplanes-e2e').getByRole('button', { name: 'Supprimer' }).click();
+    const del = page.getByRole('form', { name: 'Supprimer la catégorie floatplanes-e2e' });
+    await del.getByRole('button', { name: 'Supprimer définitivement' }).click();
+    await page.locator('#delete-floatplanes-e2e-move-error').waitFor();
+    assert((await del.getByLabel('Déplacer ses sous-catégories').getAttribute('aria-invalid')) === 'true', 'move_to marked invalid');
+    await del.getByLabel('Déplacer ses sous-catégories').selectOption('aircraft');
+    await del.getByRole('button', { name: 'Supprimer définitivement' }).click();
+    await page.getByTestId('admin-notice').getByText('Catégorie floatplanes-e2e supprimée.').waitFor();
+    await page.locator('li[data-slug="aircraft"] > ul > li[data-slug="amphibians-e2e"]').waitFor();
+    assert((await page.locator('li[data-slug="floatplanes-e2e"]').count()) === 0, 'deleted from the tree');
+    assert((await fetch(`${apiUrl}/api/v1/categories/floatplanes-e2e`)).status === 404, 'deleted in the API');
+    moved = await category('amphibians-e2e');
+    assert(moved.parent === 'aircraft', `the child moved: ${JSON.stringify(moved.path)}`);
+    await checkA11y(page, 'admin categories after edits');
     await page.getByRole('link', { name: 'Utilisateurs' }).click();
     await page.getByLabel('Rechercher (nom, e-mail)').fill('seller0');
     await page.getByRole('button', { name: 'Rechercher' }).click();

@@ -45,16 +45,25 @@ const repaired = [];
 })(spec, '#');
 for (const r of repaired) console.warn(`gen-api: dangling $ref replaced by {} (fix the API spec): ${r}`);
 
-// Attribute groups, in the order of the `Attributes` oneOf (one schema per group, same order).
+// Attribute groups and their schemas. The `Attributes` oneOf has no discriminator and its order
+// is NOT the order of `AttributeGroup` (the API's enum lists Hangar, Share, Service, Equipment;
+// the group enum Equipment, Hangar, Share, Service), so each group is matched by name:
+// `engine` -> `EngineAttributes`; a group without a schema of its own (`service`, `equipment`)
+// takes `FreeAttributes`. Every schema picked must be one of the oneOf's variants.
 function attributeFields() {
   const schemas = spec.components.schemas;
   const deref = (node) => (node?.$ref ? schemas[node.$ref.split('/').pop()] : node);
   const groups = schemas.AttributeGroup.enum;
-  const variants = schemas.Attributes.oneOf;
-  if (groups.length !== variants.length) throw new Error('gen-api: AttributeGroup and Attributes.oneOf differ in length');
+  const variants = new Set(schemas.Attributes.oneOf.map((v) => v.$ref?.split('/').pop()));
+  const schemaOf = (group) => {
+    const own = `${group[0].toUpperCase()}${group.slice(1).toLowerCase()}Attributes`;
+    const name = variants.has(own) ? own : 'FreeAttributes';
+    if (!variants.has(name) || !schemas[name]) throw new Error(`gen-api: no attributes schema for the group ${group}`);
+    return schemas[name];
+  };
   const out = {};
-  groups.forEach((group, i) => {
-    const schema = deref(variants[i]);
+  groups.forEach((group) => {
+    const schema = schemaOf(group);
     const required = new Set(schema.required ?? []);
     out[group.toLowerCase()] = Object.entries(schema.properties ?? {}).map(([name, raw]) => {
       let prop = raw;

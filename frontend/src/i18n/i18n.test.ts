@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickLanguage, translate } from './lang';
 import { en, fr } from './messages';
+import fields from '../api/attribute-fields.json';
 import { formatDate, formatKm, formatMoney, fromMinor, toMinor } from './format';
 
 // Intl output uses narrow no-break spaces in French; compare with plain spaces.
@@ -23,6 +24,16 @@ describe('dictionaries', () => {
   it('have the same keys and no empty text', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(fr).sort());
     for (const v of [...Object.values(fr), ...Object.values(en)]) expect(v.trim()).not.toBe('');
+  });
+  it('name every attribute field of every group, and each of its choices', () => {
+    const missing: string[] = [];
+    for (const [group, list] of Object.entries(fields as Record<string, { name: string; type: string; options?: string[] }[]>)) {
+      for (const f of list) {
+        if (!(`spec.${f.name}` in fr)) missing.push(`${group}: spec.${f.name}`);
+        for (const o of f.options ?? []) if (!(`choice.${f.name}.${o}` in fr)) missing.push(`${group}: choice.${f.name}.${o}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
   it('fill placeholders', () => {
     expect(translate('en', 'search.results', { count: '3' })).toBe('3 listings');

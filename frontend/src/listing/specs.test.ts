@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { specRows } from './specs';
+import fields from '../api/attribute-fields.json';
 
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
@@ -30,6 +31,23 @@ describe('specs table', () => {
   it('puts make and model first whatever order the API sends', () => {
     const rows = specRows('en', { year: 1978, engine_smoh: 850, model: 'DR400', make: 'Robin' });
     expect(rows.map((r) => r.key)).toEqual(['make', 'model', 'year', 'engine_smoh']);
+  });
+  it('labels other groups\' attributes and translates their choices', () => {
+    const rows = specRows('fr', { offer: 'monthly_rent', width_m: 15, pitch: 'ground_adjustable', smoh: 850 });
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, [r.label, plain(r.value)]]));
+    expect(byKey.offer).toEqual(['Offre', 'À louer au mois']);
+    expect(byKey.width_m).toEqual(['Largeur (m)', '15']);
+    expect(byKey.pitch).toEqual(['Pas', 'Réglable au sol']);
+    expect(byKey.smoh).toEqual(['Heures depuis révision générale', '850 h']);
+    expect(specRows('en', { release_certificate: 'easa_form1' })[0]?.value).toBe('EASA Form 1');
+  });
+  it('gives each group its own fields (attribute-fields.json matched by name, not by order)', () => {
+    const names = (g: keyof typeof fields) => fields[g].map((f) => f.name);
+    expect(names('hangar')).toContain('offer');
+    expect(names('share')).toContain('fraction');
+    expect(names('equipment')).toEqual(['kind', 'details']);
+    expect(names('service')).toEqual(['kind', 'details']);
+    expect(names('part')).toContain('part_number');
   });
   it('shows unknown attributes with a readable label', () => {
     const rows = specRows('en', { blade_count: 3 });

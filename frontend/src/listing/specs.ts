@@ -3,7 +3,7 @@ import { formatDate, formatHours, formatKg, formatNumber } from '../i18n/format'
 import { en, type MessageKey } from '../i18n/messages';
 import { translate, type Lang } from '../i18n/lang';
 
-const HOURS = /(_hours|_smoh|hours_to_tbo)$|^engine_smoh$/;
+const HOURS = /(_hours|_smoh|hours_to_tbo|^smoh|^hours_since_new|^hours_since_overhaul)$/;
 const KG = /_kg$/;
 const DATES = /(_date|_expiry|_inspection)$/;
 
@@ -31,7 +31,8 @@ export function formatSpec(lang: Lang, key: string, value: unknown): string | nu
   }
   if (typeof value === 'string') {
     if (DATES.test(key) && /^\d{4}-\d{2}-\d{2}/.test(value)) return formatDate(lang, value);
-    if (key === 'damage' && (value === 'none' || value === 'repaired')) return translate(lang, `damage.${value}`);
+    const choice = `choice.${key}.${value}`;
+    if (choice in en) return translate(lang, choice as MessageKey);
     return value;
   }
   return JSON.stringify(value);

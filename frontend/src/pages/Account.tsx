@@ -290,7 +290,14 @@ function Sessions() {
   return (
     <Section id="sessions-h" title={t('account.sessions')}>
       <p className="muted">{t('account.sessionsHelp')}</p>
-      <button type="button" onClick={() => void logout(true).then(() => navigate('/'))}>
+      <button
+        type="button"
+        onClick={() => {
+          // Leave the page first (the home page's chunk may still have to load): once the
+          // session is gone, this page would send us to the login instead.
+          void Promise.resolve(navigate('/')).then(() => logout(true));
+        }}
+      >
         {t('nav.logoutAll')}
       </button>
     </Section>

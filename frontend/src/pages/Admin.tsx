@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Navigate, NavLink, useParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
@@ -8,7 +8,7 @@ import { fromWire } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/format';
 import type { MessageKey } from '../i18n/messages';
-import { usePageTitle, type CategoryNode } from '../hooks/catalogue';
+import { flattenCategories, usePageTitle, type CategoryNode } from '../hooks/catalogue';
 import { Field } from '../components/Field';
 import { ErrorBox, Loading } from '../components/Status';
 
@@ -39,10 +39,17 @@ export default function Admin() {
 }
 
 function Categories() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const queryClient = useQueryClient();
-  const tree = useQuery({ queryKey: ['categories', 'admin'], queryFn: () => unwrap(api.GET('/api/v1/categories')) });
+  // Moderators see hidden categories too, so that they can show them again.
+  const tree = useQuery({
+    queryKey: ['categories', 'admin'],
+    queryFn: () => unwrap(api.GET('/api/v1/categories', { params: { query: { include_inactive: true } } })),
+  });
   const [form, setForm] = useState({ slug: '', name_fr: '', name_en: '', attribute_group: 'aircraft', parent: '' });
+  const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: ['categories'] });
   };
@@ -69,6 +76,11 @@ function Categories() {
       unwrap(api.PATCH('/api/v1/categories/{slug}', { params: { path: { slug: c.slug } }, body: { active: !c.active } })),
     onSettled: refresh,
   });
+  const reorder = useMutation({
+    mutationFn: ({ parent, children }: { parent: string; children: string[] }) =>
+      unwrap(api.PUT('/api/v1/categories/{slug}/children/order', { params: { path: { slug: parent } }, body: { children } })),
+    onSettled: refresh,
+  });
   const { byField, other } = splitFieldErrors(create.error instanceof ApiError ? create.error.problem : null, [
     'slug',
     'name_fr',
@@ -80,17 +92,102 @@ function Categories() {
     e.preventDefault();
     create.mutate();
   };
-  const render = (nodes: CategoryNode[]) => (
+  const all = tree.data ? flattenCategories(tree.data.items) : [];
+  const move = (parent: CategoryNode, index: number, delta: number) => {
+    const children = parent.children.map((c) => c.slug);
+    const [moved] = children.splice(index, 1);
+    if (moved === undefined) return;
+    children.splice(index + delta, 0, moved);
+    setNotice('');
+    reorder.mutate({ parent: parent.slug, children });
+  };
+  const render = (nodes: CategoryNode[], parent: CategoryNode | null) => (
     <ul className="admin-tree">
-      {nodes.map((c) => (
-        <li key={c.slug}>
+      {nodes.map((c, i) => (
+        <li key={c.slug} data-slug={c.slug}>
           <span className={c.active ? '' : 'muted'}>
             <strong>{c.name_fr}</strong> / {c.name_en} <code>{c.slug}</code> · {fromWire(c.attribute_group)} · {c.listing_count}
+            {c.active ? '' : ` · ${t('admin.hidden')}`}
           </span>{' '}
-          <button type="button" className="secondary small-button" onClick={() => toggle.mutate(c)}>
-            {c.active ? t('admin.deactivate') : t('admin.activate')}
-          </button>
-          {c.children.length > 0 && render(c.children)}
+          <span className="admin-actions">
+            <button type="button" className="secondary small-button" onClick={() => toggle.mutate(c)}>
+              {c.active ? t('admin.deactivate') : t('admin.activate')}
+            </button>
+            <button
+              type="button"
+              className="secondary small-button"
+              aria-expanded={editing === c.slug}
+              onClick={() => {
+                setNotice('');
+                setDeleting(null);
+                setEditing(editing === c.slug ? null : c.slug);
+              }}
+            >
+              {t('admin.edit')}
+            </button>
+            {parent && (
+              <>
+                <button
+                  type="button"
+                  className="secondary small-button"
+                  aria-label={t('admin.up', { name: lang === 'en' ? c.name_en : c.name_fr })}
+                  disabled={i === 0 || reorder.isPending}
+                  onClick={() => move(parent, i, -1)}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  className="secondary small-button"
+                  aria-label={t('admin.down', { name: lang === 'en' ? c.name_en : c.name_fr })}
+                  disabled={i === nodes.length - 1 || reorder.isPending}
+                  onClick={() => move(parent, i, 1)}
+                >
+                  ↓
+                </button>
+              </>
+            )}
+            <button
+              type="button"
+              className="secondary small-button"
+              aria-expanded={deleting === c.slug}
+              onClick={() => {
+                setNotice('');
+                setEditing(null);
+                setDeleting(deleting === c.slug ? null : c.slug);
+              }}
+            >
+              {t('admin.delete')}
+            </button>
+          </span>
+          {editing === c.slug && (
+            <EditCategory
+              key={c.slug}
+              node={c}
+              parent={parent?.slug ?? ''}
+              all={all}
+              onDone={(msg) => {
+                setEditing(null);
+                setNotice(msg);
+                refresh();
+              }}
+              onCancel={() => setEditing(null)}
+            />
+          )}
+          {deleting === c.slug && (
+            <DeleteCategory
+              key={c.slug}
+              node={c}
+              all={all}
+              onDone={(msg) => {
+                setDeleting(null);
+                setNotice(msg);
+                refresh();
+              }}
+              onCancel={() => setDeleting(null)}
+            />
+          )}
+          {c.children.length > 0 && render(c.children, c)}
         </li>
       ))}
     </ul>
@@ -98,8 +195,12 @@ function Categories() {
   return (
     <section aria-labelledby="cats-h">
       <h2 id="cats-h">{t('admin.categories')}</h2>
+      <p role="status" className={notice ? 'notice' : 'visually-hidden'} data-testid="admin-notice">
+        {notice}
+      </p>
       {toggle.isError && <ErrorBox error={toggle.error} />}
-      {tree.isPending ? <Loading /> : tree.isError ? <ErrorBox error={tree.error} /> : <div data-testid="admin-tree">{render(tree.data.items)}</div>}
+      {reorder.isError && <ErrorBox error={reorder.error} />}
+      {tree.isPending ? <Loading /> : tree.isError ? <ErrorBox error={tree.error} /> : <div data-testid="admin-tree">{render(tree.data.items, null)}</div>}
       <form onSubmit={submit} className="card pad" noValidate>
         <h3>{t('admin.newCategory')}</h3>
         <Field id="cat-slug" label="Slug" value={form.slug} onChange={(e) => setForm({ ...form, slug: e.target.value })} error={byField.slug} />
@@ -123,6 +224,160 @@ function Categories() {
         </button>
       </form>
     </section>
+  );
+}
+
+/** Slugs of a category and everything under it (it cannot move there). */
+function subtree(node: CategoryNode): Set<string> {
+  return new Set(flattenCategories([node]).map((x) => x.node.slug));
+}
+
+/** A select of the categories outside `node`'s subtree, indented by depth. */
+function CategoryOptions({ all, exclude }: { all: { node: CategoryNode; depth: number }[]; exclude: Set<string> }) {
+  const { lang } = useI18n();
+  return (
+    <>
+      {all
+        .filter((x) => !exclude.has(x.node.slug))
+        .map((x) => (
+          <option key={x.node.slug} value={x.node.slug}>
+            {'\u00a0\u00a0'.repeat(x.depth)}
+            {lang === 'en' ? x.node.name_en : x.node.name_fr} ({x.node.slug})
+          </option>
+        ))}
+    </>
+  );
+}
+
+function SelectField({ id, label, error, value, onChange, children }: {
+  id: string;
+  label: string;
+  error?: string;
+  value: string;
+  onChange: (v: string) => void;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      >
+        {children}
+      </select>
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function EditCategory({ node, parent, all, onDone, onCancel }: {
+  node: CategoryNode;
+  parent: string;
+  all: { node: CategoryNode; depth: number }[];
+  onDone: (notice: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const [form, setForm] = useState({ name_fr: node.name_fr, name_en: node.name_en, parent });
+  const save = useMutation({
+    mutationFn: () => {
+      const body: S['UpdateCategory'] = {};
+      if (form.name_fr !== node.name_fr) body.name_fr = form.name_fr;
+      if (form.name_en !== node.name_en) body.name_en = form.name_en;
+      if (form.parent !== parent) body.parent = form.parent || null;
+      return unwrap(api.PATCH('/api/v1/categories/{slug}', { params: { path: { slug: node.slug } }, body }));
+    },
+    onSuccess: () => onDone(t('admin.saved')),
+  });
+  const { byField, other } = splitFieldErrors(save.error instanceof ApiError ? save.error.problem : null, ['name_fr', 'name_en', 'parent']);
+  const id = `edit-${node.slug}`;
+  return (
+    <form
+      className="card pad admin-edit"
+      aria-labelledby={`${id}-h`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
+      <h3 id={`${id}-h`}>{t('admin.editing', { slug: node.slug })}</h3>
+      <Field id={`${id}-fr`} label={t('admin.nameFr')} value={form.name_fr} onChange={(e) => setForm({ ...form, name_fr: e.target.value })} error={byField.name_fr} />
+      <Field id={`${id}-en`} label={t('admin.nameEn')} value={form.name_en} onChange={(e) => setForm({ ...form, name_en: e.target.value })} error={byField.name_en} />
+      <SelectField id={`${id}-parent`} label={t('admin.moveUnder')} value={form.parent} onChange={(v) => setForm({ ...form, parent: v })} error={byField.parent}>
+        <option value="">{t('admin.topLevel')}</option>
+        <CategoryOptions all={all} exclude={subtree(node)} />
+      </SelectField>
+      {other.length > 0 && <p className="error-box">{other.join(' ')}</p>}
+      {save.isError && Object.keys(byField).length === 0 && other.length === 0 && <ErrorBox error={save.error} />}
+      <div className="button-row">
+        <button type="submit" disabled={save.isPending}>
+          {t('admin.save')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('admin.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteCategory({ node, all, onDone, onCancel }: {
+  node: CategoryNode;
+  all: { node: CategoryNode; depth: number }[];
+  onDone: (notice: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const [moveTo, setMoveTo] = useState('');
+  const del = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE('/api/v1/categories/{slug}', {
+          params: { path: { slug: node.slug }, query: moveTo ? { move_to: moveTo } : {} },
+        }),
+      ),
+    onSuccess: () => onDone(t('admin.deleted', { slug: node.slug })),
+  });
+  const problem = del.error instanceof ApiError ? del.error.problem : null;
+  const { byField, other } = splitFieldErrors(problem, ['move_to']);
+  // A 409 (subcategories or listings left and no `move_to`) is about the choice of a target.
+  const conflict = del.error instanceof ApiError && del.error.status === 409 ? del.error.message : undefined;
+  const id = `delete-${node.slug}`;
+  return (
+    <form
+      className="card pad admin-edit"
+      aria-labelledby={`${id}-h`}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        del.mutate();
+      }}
+    >
+      <h3 id={`${id}-h`}>{t('admin.deleteTitle', { slug: node.slug })}</h3>
+      <SelectField id={`${id}-move`} label={t('admin.moveTo')} value={moveTo} onChange={setMoveTo} error={byField.move_to ?? conflict}>
+        <option value="">{t('admin.moveToNone')}</option>
+        <CategoryOptions all={all} exclude={subtree(node)} />
+      </SelectField>
+      {other.length > 0 && <p className="error-box">{other.join(' ')}</p>}
+      {del.isError && !byField.move_to && !conflict && other.length === 0 && <ErrorBox error={del.error} />}
+      <div className="button-row">
+        <button type="submit" className="danger" disabled={del.isPending}>
+          {t('admin.deleteConfirm')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('admin.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -40,6 +40,9 @@ export default function Sell() {
   const [busy, setBusy] = useState(false);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [dragging, setDragging] = useState(false);
+  // Reordering photos by drag and drop (the arrow buttons do the same from the keyboard).
+  const [dragPhoto, setDragPhoto] = useState<number | null>(null);
+  const [dropAt, setDropAt] = useState<number | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
   usePageTitle(t('sell.title'));
@@ -464,11 +467,40 @@ export default function Sell() {
               ))}
             </ul>
           )}
+          {photos.length > 1 && <p className="hint">{t('sell.dragHint')}</p>}
           <ol className="photo-order" data-testid="photo-order">
             {photos.map((p, i) => (
-              <li key={p.id} data-photo-id={p.id}>
+              <li
+                key={p.id}
+                data-photo-id={p.id}
+                draggable
+                className={[dragPhoto === i ? 'drag-source' : '', dropAt === i && dragPhoto !== i ? 'drop-target' : ''].join(' ').trim() || undefined}
+                onDragStart={(e) => {
+                  setDragPhoto(i);
+                  e.dataTransfer.effectAllowed = 'move';
+                  e.dataTransfer.setData('text/plain', p.id);
+                }}
+                onDragOver={(e) => {
+                  if (dragPhoto === null) return;
+                  e.preventDefault();
+                  e.dataTransfer.dropEffect = 'move';
+                  if (dropAt !== i) setDropAt(i);
+                }}
+                onDrop={(e) => {
+                  if (dragPhoto === null) return;
+                  e.preventDefault();
+                  if (dragPhoto !== i) move(dragPhoto, i);
+                  setDragPhoto(null);
+                  setDropAt(null);
+                }}
+                onDragEnd={() => {
+                  setDragPhoto(null);
+                  setDropAt(null);
+                }}
+              >
                 <img
                   src={smallest(p.urls)}
+                  draggable={false}
                   alt={t('listing.photo', { n: i + 1, total: photos.length })}
                   width={160}
                   height={120}
@@ -598,6 +630,12 @@ function Select(props: {
   );
 }
 
+/** The label of one of an attribute's choices (`choice.<field>.<value>`), else the value itself. */
+function choiceLabel(t: (k: MessageKey) => string, field: string, value: string): string {
+  const key = `choice.${field}.${value}`;
+  return key in KNOWN ? t(key as MessageKey) : value;
+}
+
 function AttributeInput(props: {
   field: AttributeField;
   value: string | boolean | undefined;
@@ -625,7 +663,7 @@ function AttributeInput(props: {
         label={label}
         value={typeof props.value === 'string' ? props.value : ''}
         onChange={props.onChange}
-        options={[['', '—'], ...(f.options ?? []).map((o): [string, string] => [o, o])]}
+        options={[['', '—'], ...(f.options ?? []).map((o): [string, string] => [o, choiceLabel(t, f.name, o)])]}
         error={props.error}
       />
     );
