@@ -406,7 +406,7 @@ pub async fn update_category(
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "It has subcategories and no `move_to` was given.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "It has subcategories or listings and no `move_to` was given.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`move_to` is unknown, or is the category itself or one of its subcategories; or an unknown parameter.", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -3652,7 +3652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description It has subcategories and no `move_to` was given. */
+            /** @description It has subcategories or listings and no `move_to` was given. */
             409: {
                 headers: {
                     [name: string]: unknown;
