@@ -71,8 +71,7 @@ fn search_sql(settings: Settings) -> ExitCode {
         let (outcome, statements) = hangar_api::search::sql::capture(|| {
             let ctx = hangar_api::search::run::SearchContext {
                 settings: settings.search.clone(),
-                facet_cache: Default::default(),
-                memo: Default::default(),
+                caches: Default::default(),
             };
             hangar_api::search::run::execute(&mut conn, &ctx, prepared)
         });

@@ -115,8 +115,7 @@ impl Application {
             views: Arc::new(crate::jobs::ViewCounter::default()),
             search: crate::search::run::SearchContext {
                 settings: settings.search.clone(),
-                facet_cache: Default::default(),
-                memo: Default::default(),
+                caches: Default::default(),
             },
         });
         let jobs = crate::jobs::spawn(

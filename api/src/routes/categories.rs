@@ -299,7 +299,7 @@ pub async fn create_category(
     })
     .await?;
     // Searches by category read the subtrees again.
-    state.search.memo.forget_categories();
+    state.search.caches.subtrees.clear();
     log::info!("moderator {} created category {slug}", user.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/categories/{slug}")))
@@ -386,7 +386,7 @@ pub async fn update_category(
     })
     .await?;
     // Searches by category read the subtrees again.
-    state.search.memo.forget_categories();
+    state.search.caches.subtrees.clear();
     log::info!("moderator {} updated category {slug}", user.id);
     Ok(web::Json(updated.full_detail()?))
 }
@@ -474,7 +474,7 @@ pub async fn delete_category(
     })
     .await?;
     // Searches by category read the subtrees again.
-    state.search.memo.forget_categories();
+    state.search.caches.subtrees.clear();
     log::info!(
         "moderator {} deleted category {slug} ({moved} subcategories moved)",
         user.id
@@ -521,8 +521,6 @@ pub async fn reorder_children(
         })
     })
     .await?;
-    // Searches by category read the subtrees again.
-    state.search.memo.forget_categories();
     log::info!("moderator {} reordered the children of {slug}", user.id);
     Ok(web::Json(updated.full_detail()?))
 }

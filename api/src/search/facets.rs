@@ -22,20 +22,25 @@ pub enum FacetSource {
     Aggregate,
 }
 
-/// The facet's value in listings (`l`) or in the aggregate (`a`), as grouped: categories by
-/// id (named after grouping).
+/// The facet's value in listings (`l`), the sample (`m`) or the aggregate (`a`), as grouped:
+/// categories by id (named after grouping).
 fn facet_value(facet: Facet, source: FacetSource) -> &'static str {
     match (facet, source) {
+        (Facet::Category, FacetSource::Live) => "l.category_id",
+        (Facet::Category, FacetSource::Sample(_)) => "m.category_id",
         (Facet::Category, FacetSource::Aggregate) => "a.category_id",
-        (Facet::Category, _) => "l.category_id",
+        (Facet::Make, FacetSource::Live) => "l.make",
+        (Facet::Make, FacetSource::Sample(_)) => "m.make",
         (Facet::Make, FacetSource::Aggregate) => "nullif(a.make, '')",
-        (Facet::Make, _) => "l.make",
+        (Facet::Country, FacetSource::Live) => "l.country::text",
+        (Facet::Country, FacetSource::Sample(_)) => "m.country",
         (Facet::Country, FacetSource::Aggregate) => "nullif(a.country, '')",
-        (Facet::Country, _) => "l.country::text",
+        (Facet::PriceBucket, FacetSource::Live) => "listing_price_bucket(l.price_amount)",
+        (Facet::PriceBucket, FacetSource::Sample(_)) => "listing_price_bucket(m.price_amount)",
         (Facet::PriceBucket, FacetSource::Aggregate) => "a.price_bucket",
-        (Facet::PriceBucket, _) => "listing_price_bucket(l.price_amount)",
+        (Facet::YearBucket, FacetSource::Live) => "listing_year_bucket(l.year)",
+        (Facet::YearBucket, FacetSource::Sample(_)) => "listing_year_bucket(m.year)",
         (Facet::YearBucket, FacetSource::Aggregate) => "nullif(a.year_bucket, '')",
-        (Facet::YearBucket, _) => "listing_year_bucket(l.year)",
     }
 }
 
@@ -172,9 +177,6 @@ pub fn facets(
                 sql.push(" GROUP BY 1", vec![]);
             }
             FacetSource::Sample(_) => {
-                let value = value
-                    .replace("l.", "m.")
-                    .replace("m.country::text", "m.country");
                 sql.push(
                     &format!("SELECT {value} AS g, count(*) AS n FROM m WHERE true"),
                     vec![],

@@ -3,6 +3,7 @@
 //! `query` holds what the statements share, `page`, `counts` and `facets` write them, `sql`
 //! runs them (and can write them out for the benchmark), `run` answers a request.
 
+pub mod cache;
 pub mod counts;
 pub mod facets;
 pub mod page;
@@ -64,6 +65,11 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// What an answer from the facet aggregate depends on (see [`Filters::aggregatable`]).
+    pub fn aggregate_key(&self) -> String {
+        format!("{:?}|{:?}|{:?}", self.categories, self.make, self.country)
+    }
+
     /// Whether the facet aggregate can answer for these filters: nothing but category, make
     /// and country (the aggregate's dimensions), public listings only.
     pub fn aggregatable(&self) -> bool {

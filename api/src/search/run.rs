@@ -1,9 +1,8 @@
 //! Answers a search request: checks it, resolves the category and airfield, runs the page,
 //! the count and the facets. Used by the HTTP handler and by `api search-sql`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use diesel::pg::PgConnection;
@@ -11,6 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Double, Uuid as SqlUuid};
 use uuid::Uuid;
 
+use super::cache::{MEMO_TTL, SearchCaches};
 use super::facets::{self, FacetSource};
 use super::page::{self, HitRow};
 use super::sql::{Bind, Sql};
@@ -23,93 +23,11 @@ use crate::dto::search::{FacetCount, SearchHit, SearchQuery, SearchResults};
 use crate::error::ApiError;
 use crate::listings::{parse_text, photo_view};
 
-/// Aggregate facet answers kept; the cache is emptied when it is full.
-const FACET_CACHE_ENTRIES: usize = 2_000;
-
-/// Facet counts summed from the aggregate, kept until the aggregate's next refresh is due:
-/// they cannot change before it, and browse pages ask the same few questions all day.
-#[derive(Default)]
-pub struct FacetCache {
-    entries: Mutex<HashMap<String, (Instant, FacetCounts)>>,
-}
-
-/// (facet, value, count) rows.
-type FacetCounts = Vec<(Facet, String, i64)>;
-
-impl FacetCache {
-    fn get(&self, key: &str, max_age: std::time::Duration) -> Option<FacetCounts> {
-        let entries = self.entries.lock().ok()?;
-        let (at, value) = entries.get(key)?;
-        (at.elapsed() < max_age).then(|| value.clone())
-    }
-
-    fn put(&self, key: String, value: FacetCounts) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= FACET_CACHE_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(key, (Instant::now(), value));
-        }
-    }
-}
-
-/// What a search needs besides its request: settings and the facet cache.
+/// What a search needs besides its request: settings and the process's caches.
 #[derive(Clone)]
 pub struct SearchContext {
     pub settings: SearchSettings,
-    pub facet_cache: Arc<FacetCache>,
-    pub memo: Arc<Memo>,
-}
-
-/// How long [`Memo`] keeps what it learnt (other replicas' category changes show after this).
-const MEMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// What every search would otherwise ask the database again: the category subtrees (forgotten
-/// when this process changes a category) and the size of the listings table.
-#[derive(Default)]
-pub struct Memo {
-    subtrees: Mutex<HashMap<String, (Instant, Vec<Uuid>)>>,
-    table_rows: Mutex<Option<(Instant, f64)>>,
-}
-
-impl Memo {
-    /// After a category write: subtrees are read again.
-    pub fn forget_categories(&self) {
-        if let Ok(mut subtrees) = self.subtrees.lock() {
-            subtrees.clear();
-        }
-    }
-
-    fn subtree(&self, conn: &mut PgConnection, slug: &str) -> QueryResult<Vec<Uuid>> {
-        if let Ok(subtrees) = self.subtrees.lock()
-            && let Some((at, ids)) = subtrees.get(slug)
-            && at.elapsed() < MEMO_TTL
-        {
-            return Ok(ids.clone());
-        }
-        let ids = descendants(conn, slug)?;
-        if let Ok(mut subtrees) = self.subtrees.lock() {
-            if subtrees.len() >= 1_000 {
-                subtrees.clear();
-            }
-            subtrees.insert(slug.to_owned(), (Instant::now(), ids.clone()));
-        }
-        Ok(ids)
-    }
-
-    fn table_rows(&self, conn: &mut PgConnection) -> QueryResult<f64> {
-        if let Ok(rows) = self.table_rows.lock()
-            && let Some((at, n)) = *rows
-            && at.elapsed() < MEMO_TTL
-        {
-            return Ok(n);
-        }
-        let n = counts::listings_table_rows(conn)?;
-        if let Ok(mut rows) = self.table_rows.lock() {
-            *rows = Some((Instant::now(), n));
-        }
-        Ok(n)
-    }
+    pub caches: Arc<SearchCaches>,
 }
 
 /// A checked search, before the database resolves its names.
@@ -353,30 +271,84 @@ fn total(
     corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
-    if ctx.memo.table_rows(conn)? < ctx.settings.exact_count_below as f64 {
+    let table_rows = ctx
+        .caches
+        .table_rows
+        .get_or_load("listings", MEMO_TTL, || counts::listings_table_rows(conn))?;
+    if table_rows < ctx.settings.exact_count_below as f64 {
         let n = counts::count_capped(conn, filters, corrected, COUNT_CAP)?;
         if n <= COUNT_CAP {
             return Ok((n, true));
         }
     }
     let estimate = if filters.aggregatable() {
-        let key = format!(
-            "total|{:?}|{:?}|{:?}",
-            filters.categories, filters.make, filters.country
-        );
-        match ctx.facet_cache.get(&key, ctx.settings.facets_refresh) {
-            Some(cached) => cached.first().map_or(0, |(_, _, n)| *n),
-            None => {
-                let n = counts::aggregate_total(conn, filters)?;
-                ctx.facet_cache
-                    .put(key, vec![(Facet::Category, String::new(), n)]);
-                n
-            }
-        }
+        let key = filters.aggregate_key();
+        ctx.caches
+            .totals
+            .get_or_load(&key, ctx.settings.facets_refresh, || {
+                counts::aggregate_total(conn, filters)
+            })?
     } else {
         counts::planner_estimate(conn, filters, corrected)?
     };
     Ok((estimate.max(at_least), false))
+}
+
+/// The requested facets: from the aggregate (cached) for broad browse searches, from a scaled
+/// sample for other broad searches (not exact), live otherwise.
+fn facet_counts(
+    conn: &mut PgConnection,
+    ctx: &SearchContext,
+    filters: &Filters,
+    corrected: Option<&str>,
+    facets: &[Facet],
+    total_estimate: i64,
+    total_exact: bool,
+) -> Result<(BTreeMap<String, Vec<FacetCount>>, bool), ApiError> {
+    let broad = !total_exact && total_estimate > ctx.settings.facets_live_max_rows
+        || ctx.settings.facets_live_max_rows == 0;
+    let mut exact = true;
+    let counts = if filters.aggregatable() && broad {
+        let key = format!("{}|{facets:?}", filters.aggregate_key());
+        ctx.caches
+            .facets
+            .get_or_load(&key, ctx.settings.facets_refresh, || {
+                facets::facets(conn, filters, corrected, facets, FacetSource::Aggregate)
+            })?
+    } else if broad && total_estimate > ctx.settings.facets_sample {
+        exact = false;
+        let sample = ctx.settings.facets_sample;
+        let counts = facets::facets(
+            conn,
+            filters,
+            corrected,
+            facets,
+            FacetSource::Sample(sample),
+        )?;
+        let base =
+            counts::planner_estimate(conn, &facets::without_facet_filters(filters), corrected)?;
+        let scale = (base as f64 / sample as f64).max(1.0);
+        counts
+            .into_iter()
+            .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
+            .collect()
+    } else {
+        facets::facets(conn, filters, corrected, facets, FacetSource::Live)?
+    };
+    let mut out = BTreeMap::new();
+    for facet in facets {
+        let values: Vec<FacetCount> = counts
+            .iter()
+            .filter(|(f, _, _)| f == facet)
+            .take(30)
+            .map(|(_, value, count)| FacetCount {
+                value: value.clone(),
+                count: *count,
+            })
+            .collect();
+        out.insert(facet.name().to_owned(), values);
+    }
+    Ok((out, exact))
 }
 
 /// Runs a prepared search.
@@ -398,7 +370,10 @@ pub fn execute(
         filters.near = Some(resolve_near(conn, &near)?);
     }
     if let Some(slug) = &category {
-        let ids = ctx.memo.subtree(conn, slug)?;
+        let ids = ctx
+            .caches
+            .subtrees
+            .get_or_load(slug, MEMO_TTL, || descendants(conn, slug))?;
         if ids.is_empty() {
             return Err(ApiError::field("category", "is not a category"));
         }
@@ -444,63 +419,19 @@ pub fn execute(
     };
     let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
 
-    let mut facets_exact = true;
-    let facets = if facets.is_empty() {
-        None
+    let (facets, facets_exact) = if facets.is_empty() {
+        (None, true)
     } else {
-        let broad = !total_exact && total_estimate > ctx.settings.facets_live_max_rows
-            || ctx.settings.facets_live_max_rows == 0;
-        let counts = if filters.aggregatable() && broad {
-            let key = format!(
-                "{:?}|{:?}|{:?}|{:?}",
-                filters.categories, filters.make, filters.country, facets
-            );
-            match ctx.facet_cache.get(&key, ctx.settings.facets_refresh) {
-                Some(counts) => counts,
-                None => {
-                    let counts =
-                        facets::facets(conn, &filters, corrected, &facets, FacetSource::Aggregate)?;
-                    ctx.facet_cache.put(key, counts.clone());
-                    counts
-                }
-            }
-        } else if broad && total_estimate > ctx.settings.facets_sample {
-            facets_exact = false;
-            let sample = ctx.settings.facets_sample;
-            let counts = facets::facets(
-                conn,
-                &filters,
-                corrected,
-                &facets,
-                FacetSource::Sample(sample),
-            )?;
-            let base = counts::planner_estimate(
-                conn,
-                &facets::without_facet_filters(&filters),
-                corrected,
-            )?;
-            let scale = (base as f64 / sample as f64).max(1.0);
-            counts
-                .into_iter()
-                .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
-                .collect()
-        } else {
-            facets::facets(conn, &filters, corrected, &facets, FacetSource::Live)?
-        };
-        let mut out = BTreeMap::new();
-        for facet in &facets {
-            let values: Vec<FacetCount> = counts
-                .iter()
-                .filter(|(f, _, _)| f == facet)
-                .take(30)
-                .map(|(_, value, count)| FacetCount {
-                    value: value.clone(),
-                    count: *count,
-                })
-                .collect();
-            out.insert(facet.name().to_owned(), values);
-        }
-        Some(out)
+        let (counts, exact) = facet_counts(
+            conn,
+            ctx,
+            &filters,
+            corrected,
+            &facets,
+            total_estimate,
+            total_exact,
+        )?;
+        (Some(counts), exact)
     };
     Ok(SearchResults {
         items,
