@@ -26,19 +26,14 @@ pub fn listings_table_rows(conn: &mut PgConnection) -> QueryResult<f64> {
 }
 
 /// Matching listings, counted up to `cap + 1` (never an unbounded count).
-pub fn count_capped(
-    conn: &mut PgConnection,
-    f: &Filters,
-    corrected: Option<&str>,
-    cap: i64,
-) -> QueryResult<i64> {
+pub fn count_capped(conn: &mut PgConnection, f: &Filters, cap: i64) -> QueryResult<i64> {
     #[derive(QueryableByName)]
     struct N {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
     let mut sql = Sql::new("SELECT count(*) AS n FROM (SELECT 1", vec![]);
-    from_where(&mut sql, f, corrected, None);
+    from_where(&mut sql, f, None);
     sql.push(" LIMIT ?) c", vec![Bind::BigInt(cap + 1)]);
     Ok(sql.load::<N>(conn)?.first().map_or(0, |r| r.n))
 }
@@ -70,11 +65,7 @@ pub fn aggregate_total(conn: &mut PgConnection, f: &Filters) -> QueryResult<i64>
 }
 
 /// The planner's estimate of the matching listings (its row estimate for the query).
-pub fn planner_estimate(
-    conn: &mut PgConnection,
-    f: &Filters,
-    corrected: Option<&str>,
-) -> QueryResult<i64> {
+pub fn planner_estimate(conn: &mut PgConnection, f: &Filters) -> QueryResult<i64> {
     #[derive(QueryableByName)]
     struct Plan {
         #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
@@ -85,7 +76,7 @@ pub fn planner_estimate(
         near: None,
         ..f.clone()
     };
-    from_where(&mut sql, &without_radius, corrected, None);
+    from_where(&mut sql, &without_radius, None);
     if let Some((lat, lon)) = f.near {
         // The planner guesses a handful of rows for the radius box whatever its size; for a
         // plain distance condition it guesses a third of the rows, closer for real radii.

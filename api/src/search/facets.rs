@@ -134,7 +134,6 @@ pub fn without_facet_filters(f: &Filters) -> Filters {
 pub fn facets(
     conn: &mut PgConnection,
     f: &Filters,
-    corrected: Option<&str>,
     which: &[Facet],
     source: FacetSource,
 ) -> QueryResult<Vec<(Facet, String, i64)>> {
@@ -159,7 +158,7 @@ pub fn facets(
              l.price_amount, l.year",
             vec![],
         );
-        from_where(&mut sql, &without_facet_filters(f), corrected, None);
+        from_where(&mut sql, &without_facet_filters(f), None);
         sql.push(
             " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) ",
             vec![Bind::BigInt(n)],
@@ -173,7 +172,7 @@ pub fn facets(
         facet_union_part(&mut sql, *facet, |sql| match source {
             FacetSource::Live => {
                 sql.push(&format!("SELECT {value} AS g, count(*) AS n"), vec![]);
-                from_where(sql, f, corrected, Some(*facet));
+                from_where(sql, f, Some(*facet));
                 sql.push(" GROUP BY 1", vec![]);
             }
             FacetSource::Sample(_) => {

@@ -39,7 +39,10 @@ pub enum Sort {
 /// The filters, already validated.
 #[derive(Debug, Default, Clone)]
 pub struct Filters {
+    /// The words searched for, as the user wrote them.
     pub query: Option<String>,
+    /// `query` compiled into a tsquery ([`query::compile`]), set before any statement runs.
+    pub tsquery: Option<String>,
     pub categories: Option<Vec<Uuid>>,
     pub make: Option<String>,
     pub model: Option<String>,
@@ -75,6 +78,7 @@ impl Filters {
     pub fn aggregatable(&self) -> bool {
         let Filters {
             query,
+            tsquery: _,
             categories: _,
             make: _,
             model,

@@ -128,7 +128,7 @@ pub const RANK_CANDIDATES: i64 = 300;
 
 /// `SELECT h.id, <cursor key>, distance, snippet, <card columns>`: the outer select over the
 /// page `h` (with `h.id`, `h.sort_key`).
-fn card_select(sql: &mut Sql, f: &Filters, corrected: Option<&str>, ty: KeyType) {
+fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType) {
     sql.push("SELECT h.id, ", vec![]);
     sql.push(
         match ty {
@@ -144,14 +144,14 @@ fn card_select(sql: &mut Sql, f: &Filters, corrected: Option<&str>, ty: KeyType)
         ),
         None => sql.push("NULL::float8 AS distance_m, ", vec![]),
     };
-    match &f.query {
-        Some(q) => {
+    match &f.tsquery {
+        Some(tsq) => {
             // Escaped first, so the only markup in the snippet is our <mark>.
             sql.push(
                 "ts_headline('hangar_fr', replace(replace(replace(l.description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), ",
                 vec![],
             );
-            tsquery(sql, q, corrected.unwrap_or(q));
+            tsquery(sql, tsq);
             sql.push(
                 ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter= … ') AS snippet, ",
                 vec![],
@@ -196,23 +196,22 @@ fn after_cursor(
 pub fn page(
     conn: &mut PgConnection,
     f: &Filters,
-    corrected: Option<&str>,
     sort: Sort,
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<HitRow>> {
     if sort == Sort::Distance {
-        return distance_page(conn, f, corrected, after, limit);
+        return distance_page(conn, f, after, limit);
     }
     let (ty, desc) = key_type(sort);
     let dir = if desc { "DESC" } else { "ASC" };
     let mut sql = Sql::default();
-    card_select(&mut sql, f, corrected, ty);
+    card_select(&mut sql, f, ty);
     if sort == Sort::Relevance {
-        let q = f.query.as_deref().unwrap_or_default();
+        let tsq = f.tsquery.as_deref().unwrap_or_default();
         let rank = |sql: &mut Sql| {
             sql.push("ts_rank_cd(m.doc, ", vec![]);
-            tsquery(sql, q, corrected.unwrap_or(q));
+            tsquery(sql, tsq);
             sql.push(")", vec![]);
         };
         sql.push(" FROM (SELECT m.id, ", vec![]);
@@ -221,7 +220,7 @@ pub fn page(
             " AS sort_key FROM (SELECT l.id, l.search_document AS doc",
             vec![],
         );
-        from_where(&mut sql, f, corrected, None);
+        from_where(&mut sql, f, None);
         sql.push(
             " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
             vec![Bind::BigInt(RANK_CANDIDATES)],
@@ -235,9 +234,9 @@ pub fn page(
         );
     } else {
         sql.push(" FROM (SELECT l.id, ", vec![]);
-        order_key(&mut sql, f, corrected, sort);
+        order_key(&mut sql, f, sort);
         sql.push(" AS sort_key", vec![]);
-        from_where(&mut sql, f, corrected, None);
+        from_where(&mut sql, f, None);
         if let Some(c) = after {
             after_cursor(
                 &mut sql,
@@ -245,7 +244,7 @@ pub fn page(
                 ty,
                 desc,
                 |sql| {
-                    order_key(sql, f, corrected, sort);
+                    order_key(sql, f, sort);
                 },
                 "l.id",
             );
@@ -270,7 +269,6 @@ pub fn page(
 fn distance_page(
     conn: &mut PgConnection,
     f: &Filters,
-    corrected: Option<&str>,
     after: Option<&Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<HitRow>> {
@@ -295,7 +293,7 @@ fn distance_page(
     let mut sql = Sql::new("SELECT l.id, ", vec![]);
     dist(&mut sql);
     sql.push(" AS d, l.lat, l.lon", vec![]);
-    from_where(&mut sql, f, corrected, None);
+    from_where(&mut sql, f, None);
     if let Some(c) = after {
         let k = c.k.unwrap_or_default();
         sql.push(" AND (", vec![]);
@@ -331,7 +329,7 @@ fn distance_page(
             near: None,
             ..f.clone()
         };
-        from_where(&mut tie, &at_place, corrected, None);
+        from_where(&mut tie, &at_place, None);
         tie.push(
             " AND l.lat = ? AND l.lon = ? AND ",
             vec![Bind::Double(last_lat), Bind::Double(last_lon)],
@@ -354,7 +352,7 @@ fn distance_page(
     keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     keys.truncate(limit as usize);
     let mut sql = Sql::default();
-    card_select(&mut sql, f, corrected, KeyType::Double);
+    card_select(&mut sql, f, KeyType::Double);
     sql.push(
         &format!(
             " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"

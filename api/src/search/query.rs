@@ -4,64 +4,162 @@
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Array, Text};
 
 use super::sql::{Bind, Sql};
 use super::{Facet, Filters, Sort, designation_parts};
 
-/// The tsquery of `q`: French or English stemming, or the designation parts.
-pub(super) fn tsquery(sql: &mut Sql, q: &str, corrected: &str) {
-    sql.push(
-        "(websearch_to_tsquery('hangar_fr', ?) || websearch_to_tsquery('hangar_en', ?) \
-         || plainto_tsquery('hangar_simple', ?) || plainto_tsquery('hangar_simple', ?))",
-        vec![
-            Bind::Text(q.to_owned()),
-            Bind::Text(q.to_owned()),
-            Bind::Text(designation_parts(q)),
-            Bind::Text(designation_parts(corrected)),
-        ],
-    );
+/// `CAST(? AS tsquery)`: the compiled query (see [`compile`]), a constant the planner
+/// estimates from the column's statistics.
+pub(super) fn tsquery(sql: &mut Sql, compiled: &str) {
+    sql.push("CAST(? AS tsquery)", vec![Bind::Text(compiled.to_owned())]);
 }
 
-/// Replaces words that are near-misses of a make's name ("cesna" → "cessna"), in one
-/// statement for all the words. A word that is a make already is kept.
-pub fn correct_makes(conn: &mut PgConnection, q: &str) -> QueryResult<String> {
+/// One term of a search as the user wrote it (`websearch_to_tsquery`'s syntax): a word or a
+/// quoted phrase, maybe negated with `-`, joined to the previous one by AND or by `or`.
+#[derive(Debug, Clone, PartialEq)]
+struct Term {
+    text: String,
+    phrase: bool,
+    negated: bool,
+    or_before: bool,
+}
+
+/// Splits `q` like `websearch_to_tsquery` does: words, `"quoted phrases"`, `-negated` terms
+/// and `or` between terms.
+fn terms(q: &str) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
+    let mut or_next = false;
+    let mut rest = q.trim_start();
+    while !rest.is_empty() {
+        let negated =
+            rest.starts_with('-') && rest.len() > 1 && !rest[1..].starts_with(char::is_whitespace);
+        if negated {
+            rest = &rest[1..];
+        }
+        let (text, phrase, after) = if let Some(inner) = rest.strip_prefix('"') {
+            match inner.find('"') {
+                Some(end) => (&inner[..end], true, &inner[end + 1..]),
+                None => (inner, true, ""),
+            }
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            (&rest[..end], false, &rest[end..])
+        };
+        rest = after.trim_start();
+        if !phrase && !negated && text.eq_ignore_ascii_case("or") {
+            or_next = !out.is_empty();
+            continue;
+        }
+        if text.chars().any(char::is_alphanumeric) {
+            out.push(Term {
+                text: text.to_owned(),
+                phrase,
+                negated,
+                or_before: or_next,
+            });
+        }
+        or_next = false;
+    }
+    out
+}
+
+/// Compiles the user's query into one tsquery, term by term: each term matches its French
+/// stems, its English stems, or its designation parts ("DR-400" → `dr & 400`), and a word
+/// that is a near-miss of a make's name also matches that make ("cesna" → `cessna`).
+/// Written per term (`moteur & (revis | revision)`) rather than as one query per language
+/// OR-ed together: a listing is checked once per term, and the planner's estimate of the
+/// matches is not multiplied by the number of languages. One statement for all the terms;
+/// an empty string when nothing is left to search for (only stop words or punctuation).
+pub fn compile(conn: &mut PgConnection, q: &str) -> QueryResult<String> {
     #[derive(QueryableByName)]
-    struct Fixed {
-        #[diesel(sql_type = Text)]
-        word: String,
-        #[diesel(sql_type = Nullable<Text>)]
-        fixed: Option<String>,
+    struct Variants {
+        #[diesel(sql_type = Array<Text>)]
+        variants: Vec<String>,
     }
-    let words: Vec<&str> = q.split_whitespace().collect();
-    let candidates: Vec<String> = words
+    let terms = terms(q);
+    if terms.is_empty() {
+        return Ok(String::new());
+    }
+    let texts: Vec<String> = terms
         .iter()
-        .filter(|w| w.chars().all(char::is_alphabetic) && w.chars().count() >= 4)
-        .map(|w| (*w).to_owned())
+        .map(|t| {
+            if t.phrase {
+                format!("\"{}\"", t.text)
+            } else {
+                t.text.clone()
+            }
+        })
         .collect();
-    if candidates.is_empty() {
-        return Ok(words.join(" "));
-    }
-    let fixes: Vec<Fixed> = Sql::new(
-        "SELECT w.word, (SELECT m.search_text FROM makes m \
-           WHERE m.search_text % catalogue_search_text(w.word) \
-             AND NOT EXISTS (SELECT 1 FROM makes e WHERE e.search_text = catalogue_search_text(w.word)) \
-           ORDER BY similarity(m.search_text, catalogue_search_text(w.word)) DESC, m.search_text LIMIT 1) AS fixed \
-         FROM unnest(?) AS w(word)",
-        vec![Bind::Texts(candidates)],
+    let parts: Vec<String> = terms.iter().map(|t| designation_parts(&t.text)).collect();
+    // Near-misses of a make: words of four letters or more (that are not a make already).
+    let fixable: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            let word =
+                !t.phrase && t.text.chars().all(char::is_alphabetic) && t.text.chars().count() >= 4;
+            if word { t.text.clone() } else { String::new() }
+        })
+        .collect();
+    let rows: Vec<Variants> = Sql::new(
+        "SELECT ARRAY[websearch_to_tsquery('hangar_fr', t.term)::text, \
+           websearch_to_tsquery('hangar_en', t.term)::text, \
+           CASE WHEN left(t.term, 1) = '\"' THEN phraseto_tsquery('hangar_simple', t.parts) \
+                ELSE plainto_tsquery('hangar_simple', t.parts) END::text, \
+           coalesce((SELECT plainto_tsquery('hangar_simple', m.search_text)::text FROM makes m \
+             WHERE t.fix <> '' AND m.search_text % catalogue_search_text(t.fix) \
+               AND NOT EXISTS (SELECT 1 FROM makes e WHERE e.search_text = catalogue_search_text(t.fix)) \
+             ORDER BY similarity(m.search_text, catalogue_search_text(t.fix)) DESC, m.search_text LIMIT 1), '')] \
+           AS variants \
+         FROM unnest(?, ?, ?) WITH ORDINALITY AS t(term, parts, fix, n) ORDER BY t.n",
+        vec![Bind::Texts(texts), Bind::Texts(parts), Bind::Texts(fixable)],
     )
     .load(conn)?;
-    Ok(words
+    Ok(assemble(&terms, rows.into_iter().map(|r| r.variants)))
+}
+
+/// Joins the terms' variants: `(v1 | v2)` per term, `!` for negated ones, AND between terms
+/// and OR where the user wrote `or` (AND binds tighter, as in `websearch_to_tsquery`). Terms
+/// without any variant (stop words) are left out.
+fn assemble(terms: &[Term], variants: impl Iterator<Item = Vec<String>>) -> String {
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for (term, vars) in terms.iter().zip(variants) {
+        let mut distinct: Vec<String> = Vec::new();
+        for v in vars {
+            if !v.is_empty() && !distinct.contains(&v) {
+                distinct.push(v);
+            }
+        }
+        if distinct.is_empty() {
+            continue;
+        }
+        let joined = match distinct.as_slice() {
+            [one] => format!("( {one} )"),
+            many => format!(
+                "( {} )",
+                many.iter()
+                    .map(|v| format!("( {v} )"))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+        };
+        let one = if term.negated {
+            format!("!{joined}")
+        } else {
+            joined
+        };
+        match groups.last_mut() {
+            Some(group) if !term.or_before => group.push(one),
+            _ => groups.push(vec![one]),
+        }
+    }
+    // A query of negations only would match almost everything: websearch_to_tsquery keeps
+    // it, and so do we.
+    groups
         .iter()
-        .map(|w| {
-            fixes
-                .iter()
-                .find(|f| f.word == *w)
-                .and_then(|f| f.fixed.clone())
-                .unwrap_or_else(|| (*w).to_owned())
-        })
+        .map(|g| format!("( {} )", g.join(" & ")))
         .collect::<Vec<_>>()
-        .join(" "))
+        .join(" | ")
 }
 
 const PUBLIC: &str = "l.status IN ('published', 'reserved')";
@@ -69,7 +167,7 @@ const PUBLIC_OR_RECENTLY_SOLD: &str = "(l.status IN ('published', 'reserved') OR
 
 /// `FROM listings l JOIN users u … WHERE …` for `filters`, leaving out the filter `skip`
 /// belongs to (for facets).
-pub fn from_where(sql: &mut Sql, f: &Filters, corrected: Option<&str>, skip: Option<Facet>) {
+pub fn from_where(sql: &mut Sql, f: &Filters, skip: Option<Facet>) {
     sql.push(
         " FROM listings l JOIN users u ON u.id = l.seller_id WHERE ",
         vec![],
@@ -84,10 +182,6 @@ pub fn from_where(sql: &mut Sql, f: &Filters, corrected: Option<&str>, skip: Opt
     );
     // Listings of suspended or deleted sellers are hidden.
     sql.push(" AND u.status = 'active'", vec![]);
-    if let Some(q) = &f.query {
-        sql.push(" AND l.search_document @@ ", vec![]);
-        tsquery(sql, q, corrected.unwrap_or(q));
-    }
     if skip != Some(Facet::Category)
         && let Some(ids) = &f.categories
     {
@@ -188,6 +282,12 @@ pub fn from_where(sql: &mut Sql, f: &Filters, corrected: Option<&str>, skip: Opt
             ],
         );
     }
+    // Last: conditions of equal cost are checked in the order written, and the document
+    // match is the dearest of them (the cheap filters first spare it most listings).
+    if let Some(tsq) = &f.tsquery {
+        sql.push(" AND l.search_document @@ ", vec![]);
+        tsquery(sql, tsq);
+    }
 }
 
 /// What a sort orders by: the expression, its SQL type, and the direction.
@@ -200,17 +300,11 @@ pub(super) enum KeyType {
     Float,
 }
 
-pub(super) fn order_key(
-    sql: &mut Sql,
-    f: &Filters,
-    corrected: Option<&str>,
-    sort: Sort,
-) -> (KeyType, bool) {
+pub(super) fn order_key(sql: &mut Sql, f: &Filters, sort: Sort) -> (KeyType, bool) {
     match sort {
         Sort::Relevance => {
             sql.push("ts_rank_cd(l.search_document, ", vec![]);
-            let q = f.query.as_deref().unwrap_or_default();
-            tsquery(sql, q, corrected.unwrap_or(q));
+            tsquery(sql, f.tsquery.as_deref().unwrap_or_default());
             sql.push(")", vec![]);
             (KeyType::Float, true)
         }
@@ -257,5 +351,113 @@ pub(super) fn key_type(sort: Sort) -> (KeyType, bool) {
         Sort::YearDesc => (KeyType::Int, true),
         Sort::TtafAsc => (KeyType::Double, false),
         Sort::Distance => (KeyType::Double, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn term(text: &str, phrase: bool, negated: bool, or_before: bool) -> Term {
+        Term {
+            text: text.to_owned(),
+            phrase,
+            negated,
+            or_before,
+        }
+    }
+
+    #[test]
+    fn terms_follow_websearch_syntax() {
+        let cases: [(&str, Vec<Term>, &str); 6] = [
+            (
+                "moteur  révision",
+                vec![
+                    term("moteur", false, false, false),
+                    term("révision", false, false, false),
+                ],
+                "words are ANDed",
+            ),
+            (
+                "\"moteur neuf\" -accidenté",
+                vec![
+                    term("moteur neuf", true, false, false),
+                    term("accidenté", false, true, false),
+                ],
+                "a phrase and a negated word",
+            ),
+            (
+                "cessna or piper",
+                vec![
+                    term("cessna", false, false, false),
+                    term("piper", false, false, true),
+                ],
+                "`or` joins its neighbours",
+            ),
+            (
+                "or cessna",
+                vec![term("cessna", false, false, false)],
+                "a leading `or` is a no-op",
+            ),
+            (
+                "&|!():* - \"\"",
+                vec![],
+                "punctuation and operators only: nothing to search",
+            ),
+            (
+                "\"unterminated phrase",
+                vec![term("unterminated phrase", true, false, false)],
+                "an unterminated quote runs to the end",
+            ),
+        ];
+        for (q, expected, why) in cases {
+            assert_eq!(terms(q), expected, "{why}: {q:?}");
+        }
+    }
+
+    #[test]
+    fn assemble_dedupes_variants_and_keeps_precedence() {
+        let ts = terms("moteur révision -épave or hélice le");
+        let variants = vec![
+            vec![
+                "'moteur'".into(),
+                "'moteur'".into(),
+                "'moteur'".into(),
+                String::new(),
+            ],
+            vec![
+                "'revis'".into(),
+                "'revis'".into(),
+                "'revision'".into(),
+                String::new(),
+            ],
+            vec![
+                "'epav'".into(),
+                "'epave'".into(),
+                "'epave'".into(),
+                String::new(),
+            ],
+            vec![
+                "'helic'".into(),
+                "'helice'".into(),
+                "'helice'".into(),
+                String::new(),
+            ],
+            vec![String::new(), String::new(), "'le'".into(), String::new()],
+        ];
+        assert_eq!(
+            assemble(&ts, variants.into_iter()),
+            "( ( 'moteur' ) & ( ( 'revis' ) | ( 'revision' ) ) & !( ( 'epav' ) | ( 'epave' ) ) ) \
+             | ( ( ( 'helic' ) | ( 'helice' ) ) & ( 'le' ) )"
+        );
+        let stop_words = terms("le la");
+        assert_eq!(
+            assemble(
+                &stop_words,
+                vec![vec![String::new()], vec![String::new()]].into_iter()
+            ),
+            "",
+            "only stop words: an empty query"
+        );
     }
 }

@@ -268,7 +268,6 @@ fn total(
     conn: &mut PgConnection,
     ctx: &SearchContext,
     filters: &Filters,
-    corrected: Option<&str>,
     at_least: i64,
 ) -> Result<(i64, bool), ApiError> {
     let table_rows = ctx
@@ -276,7 +275,7 @@ fn total(
         .table_rows
         .get_or_load("listings", MEMO_TTL, || counts::listings_table_rows(conn))?;
     if table_rows < ctx.settings.exact_count_below as f64 {
-        let n = counts::count_capped(conn, filters, corrected, COUNT_CAP)?;
+        let n = counts::count_capped(conn, filters, COUNT_CAP)?;
         if n <= COUNT_CAP {
             return Ok((n, true));
         }
@@ -289,7 +288,7 @@ fn total(
                 counts::aggregate_total(conn, filters)
             })?
     } else {
-        counts::planner_estimate(conn, filters, corrected)?
+        counts::planner_estimate(conn, filters)?
     };
     Ok((estimate.max(at_least), false))
 }
@@ -300,7 +299,6 @@ fn facet_counts(
     conn: &mut PgConnection,
     ctx: &SearchContext,
     filters: &Filters,
-    corrected: Option<&str>,
     facets: &[Facet],
     total_estimate: i64,
     total_exact: bool,
@@ -313,27 +311,20 @@ fn facet_counts(
         ctx.caches
             .facets
             .get_or_load(&key, ctx.settings.facets_refresh, || {
-                facets::facets(conn, filters, corrected, facets, FacetSource::Aggregate)
+                facets::facets(conn, filters, facets, FacetSource::Aggregate)
             })?
     } else if broad && total_estimate > ctx.settings.facets_sample {
         exact = false;
         let sample = ctx.settings.facets_sample;
-        let counts = facets::facets(
-            conn,
-            filters,
-            corrected,
-            facets,
-            FacetSource::Sample(sample),
-        )?;
-        let base =
-            counts::planner_estimate(conn, &facets::without_facet_filters(filters), corrected)?;
+        let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
+        let base = counts::planner_estimate(conn, &facets::without_facet_filters(filters))?;
         let scale = (base as f64 / sample as f64).max(1.0);
         counts
             .into_iter()
             .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
             .collect()
     } else {
-        facets::facets(conn, filters, corrected, facets, FacetSource::Live)?
+        facets::facets(conn, filters, facets, FacetSource::Live)?
     };
     let mut out = BTreeMap::new();
     for facet in facets {
@@ -383,13 +374,11 @@ pub fn execute(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let corrected = match &filters.query {
-        Some(q) => Some(query::correct_makes(conn, q)?),
-        None => None,
-    };
-    let corrected = corrected.as_deref();
+    if let Some(q) = &filters.query {
+        filters.tsquery = Some(query::compile(conn, q)?);
+    }
 
-    let mut rows = page::page(conn, &filters, corrected, sort, cursor.as_ref(), limit + 1)?;
+    let mut rows = page::page(conn, &filters, sort, cursor.as_ref(), limit + 1)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
@@ -409,28 +398,15 @@ pub fn execute(
     let (total_estimate, total_exact) = if cursor.is_none() && !more {
         (rows.len() as i64, true)
     } else {
-        total(
-            conn,
-            ctx,
-            &filters,
-            corrected,
-            rows.len() as i64 + i64::from(more),
-        )?
+        total(conn, ctx, &filters, rows.len() as i64 + i64::from(more))?
     };
     let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
 
     let (facets, facets_exact) = if facets.is_empty() {
         (None, true)
     } else {
-        let (counts, exact) = facet_counts(
-            conn,
-            ctx,
-            &filters,
-            corrected,
-            &facets,
-            total_estimate,
-            total_exact,
-        )?;
+        let (counts, exact) =
+            facet_counts(conn, ctx, &filters, &facets, total_estimate, total_exact)?;
         (Some(counts), exact)
     };
     Ok(SearchResults {

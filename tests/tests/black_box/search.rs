@@ -139,6 +139,73 @@ async fn full_text_forgives_accents_inflections_spacing_and_typos() {
 }
 
 #[tokio::test]
+async fn queries_take_phrases_negations_or_and_mixed_languages() {
+    let app = spawn_app().await;
+    let [dr400, pa28, cessna, toulouse] = market(&app).await;
+    let cases: Vec<(&str, Vec<Uuid>, &str)> = vec![
+        ("q=moteur", vec![dr400, toulouse], "a word alone"),
+        (
+            "q=moteur%20-continental",
+            vec![dr400],
+            "a negated word excludes",
+        ),
+        (
+            "q=piper%20or%20jodel",
+            vec![pa28, toulouse],
+            "`or` between words",
+        ),
+        (
+            "q=PIPER%20OR%20cessna",
+            vec![pa28, cessna],
+            "`OR` in capitals",
+        ),
+        (
+            "q=%22toile%20refaite%22",
+            vec![toulouse],
+            "a phrase in order",
+        ),
+        (
+            "q=%22refaite%20toile%22",
+            vec![],
+            "a phrase out of order finds nothing",
+        ),
+        (
+            "q=engines%20h%C3%A9lice",
+            vec![],
+            "every word must match: engines (PA-28) and hélice (DR400) are in different listings",
+        ),
+        (
+            "q=engine%20hangared%20warrior",
+            vec![pa28],
+            "English words, stemmed, in one listing",
+        ),
+        (
+            "q=h%C3%A9lice%20hangared",
+            vec![],
+            "French and English words are checked per word, each in its own listing here",
+        ),
+        (
+            "q=moteurs%20DR-400",
+            vec![dr400],
+            "a French word and a designation",
+        ),
+        (
+            "q=cesna%20-172",
+            vec![],
+            "a corrected make and a negated model",
+        ),
+    ];
+    for (query, expected, why) in cases {
+        let page = search(&app, query).await;
+        let mut got = ids(&page);
+        got.sort();
+        let mut want: Vec<String> = expected.iter().map(Uuid::to_string).collect();
+        want.sort();
+        assert_eq!(got, want, "{why}: {query}");
+    }
+}
+
+#[tokio::test]
 async fn filters_radius_and_hidden_listings() {
     let app = spawn_app().await;
     let [dr400, pa28, cessna, toulouse] = market(&app).await;
