@@ -241,7 +241,7 @@ export default function Search() {
               <label htmlFor="sort">{t('search.sort')}</label>
               <select
                 id="sort"
-                value={String(query.sort ?? (query.q ? 'relevance' : 'newest'))}
+                value={query.sort ?? (query.q ? 'relevance' : 'newest')}
                 onChange={(e) => change({ sort: e.target.value as SearchQuery['sort'] })}
                 aria-invalid={problems.sort ? true : undefined}
                 aria-describedby={problems.sort ? 'sort-error' : undefined}

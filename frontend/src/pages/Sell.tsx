@@ -4,7 +4,6 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, splitFieldErrors } from '../api/problem';
-import { fromWire } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { fr as KNOWN, type MessageKey } from '../i18n/messages';
 import { categoryName, findCategory, flattenCategories, useCategories, usePageTitle } from '../hooks/catalogue';
@@ -72,7 +71,7 @@ export default function Sell() {
     const tree = categories.data?.items;
     if (!editId || !l || !tree) return;
     const node = findCategory(tree, l.category);
-    const next = fromListing(l, node ? fromWire(node.attribute_group).toLowerCase() : '');
+    const next = fromListing(l, node?.attribute_group ?? '');
     setDraftState(next);
     try {
       localStorage.setItem(DRAFT_KEY, JSON.stringify(next));
@@ -295,7 +294,7 @@ export default function Sell() {
                 const node = flat.find((x) => x.node.slug === e.target.value)?.node;
                 setDraft({
                   category: e.target.value,
-                  group: node ? fromWire(node.attribute_group).toLowerCase() : '',
+                  group: node?.attribute_group ?? '',
                 });
               }}
             >
