@@ -128,7 +128,8 @@ export default function Search() {
               <FilterInput name="q" label={t('filter.q')} type="search" value={query.q} error={problems.q} />
               <div className="field">
                 <label htmlFor="f-category">{t('filter.category')}</label>
-                <select id="f-category" name="category" defaultValue={query.category ?? ''}>
+                {/* Made again once the tree has loaded: a default value only selects options present at mount. */}
+                <select key={tree.length} id="f-category" name="category" defaultValue={query.category ?? ''}>
                   <option value="">{t('common.any')}</option>
                   {flattenCategories(tree).map(({ node, depth }) => (
                     <option key={node.slug} value={node.slug}>

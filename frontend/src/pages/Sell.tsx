@@ -112,7 +112,8 @@ export default function Sell() {
       'location.airfield_icao',
       'location.city',
       'location.country',
-      'attributes',
+      // Not `attributes` itself: an error on an attribute the form does not show (or on the
+      // whole object) then goes to the top of the form with its key, instead of nowhere.
       ...fields.map((f) => `attributes.${f.name}`),
     ],
     [fields],
@@ -350,6 +351,7 @@ export default function Sell() {
               value={draft.kind}
               onChange={(v) => setDraft({ kind: v as Draft['kind'] })}
               options={KINDS.map((k) => [k, t(`sell.kind.${k}`)])}
+              error={draft.kind === 'on_request' ? fieldError('price.kind') ?? fieldError('price') : fieldError('price.kind')}
             />
             {draft.kind !== 'on_request' && (
               <Field
@@ -367,6 +369,7 @@ export default function Sell() {
               value={draft.currency}
               onChange={(v) => setDraft({ currency: v as Draft['currency'] })}
               options={CURRENCIES.map((c) => [c, c])}
+              error={fieldError('price.currency')}
             />
           </fieldset>
           <Select
