@@ -23,6 +23,10 @@ export default defineConfig({
   preview: { port: 4173 },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    // Unit tests run in Node; component tests (`*.test.tsx`) ask for jsdom in their first line.
     environment: 'node',
+    setupFiles: ['src/test/setup.ts'],
+    // The API as seen by the SPA under test (requests go to the fake `fetch` of src/test/render.tsx).
+    env: { VITE_API_BASE_URL: 'http://api.test' },
   },
 });

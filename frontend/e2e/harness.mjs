@@ -1,12 +1,23 @@
-// The browser tests' world: a fresh PostgreSQL database with the demo marketplace, the real
-// API (`api serve`) on a free port, the SPA built with VITE_API_BASE_URL pointing at it and
+// The browser tests' world: a fresh PostgreSQL database with the demo marketplace (cloned from a
+// template seeded once per API binary, see `seededTemplate`), the real API (`api serve`) on a free port, the SPA built with VITE_API_BASE_URL pointing at it and
 // served by `vite preview` on another port (cross-origin, as in production), and headless
 // Debian Chromium driven by playwright-core. Everything is torn down on exit.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const FRONTEND = fileURLToPath(new URL('..', import.meta.url));
@@ -58,6 +69,138 @@ function run(cmd, args, env, what) {
   const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', cwd: FRONTEND });
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r;
+}
+
+async function sha256(path) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** What every `api` command of the tests runs with (plus its database, port and media). */
+const SETTINGS = {
+  HANGAR_ENV: 'development',
+  JWT_SECRET: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+  STATIC_DIR: '',
+  SMTP_URL: '',
+};
+
+const TEMPLATE_PREFIX = 'hangar_spa_e2e_tpl_';
+/** Older templates are seeded again: the demo listings' dates are relative to the seeding. */
+const TEMPLATE_MAX_AGE_MS = Number(process.env.E2E_TEMPLATE_MAX_AGE_HOURS ?? 24) * 3600_000;
+const TEMPLATE_ROOT = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'hangar/e2e-template');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding a lock directory (atomic mkdir); a lock left by a dead process is taken over. */
+async function withLock(lock, fn) {
+  mkdirSync(dirname(lock), { recursive: true });
+  const end = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        /* being written */
+      }
+      if (pid && !alive(pid)) rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > end) throw new Error(`${lock} is held by process ${pid}`);
+      else await sleep(1000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** When the template `key` was seeded (ms), or null when it is not complete. */
+function seededAt(key) {
+  try {
+    return JSON.parse(readFileSync(join(TEMPLATE_ROOT, key, 'ready.json'), 'utf8')).seededAt ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Drops templates (database and photos) that are too old or unfinished, unless in use or being built. */
+function dropOldTemplates(adminUrl) {
+  const dbs = psql(adminUrl, `SELECT datname FROM pg_database WHERE datname LIKE '${TEMPLATE_PREFIX}%'`)
+    .split('\n')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const dirs = existsSync(TEMPLATE_ROOT) ? readdirSync(TEMPLATE_ROOT).filter((d) => !d.endsWith('.lock')) : [];
+  const keys = new Set([...dbs.map((d) => d.slice(TEMPLATE_PREFIX.length)), ...dirs]);
+  for (const key of keys) {
+    if (existsSync(join(TEMPLATE_ROOT, `${key}.lock`))) continue;
+    const at = seededAt(key);
+    if (at !== null && Date.now() - at < TEMPLATE_MAX_AGE_MS) continue;
+    try {
+      psql(adminUrl, `DROP DATABASE IF EXISTS ${TEMPLATE_PREFIX}${key}`);
+      rmSync(join(TEMPLATE_ROOT, key), { recursive: true, force: true });
+    } catch {
+      /* being cloned right now: next time */
+    }
+  }
+}
+
+/**
+ * The demo marketplace, seeded once and reused: `api migrate` + `api seed --demo` take about
+ * 30 s, cloning a database (`CREATE DATABASE … TEMPLATE`) and copying its photos well under a
+ * second. A template is keyed by the API binary's SHA-256 (the migrations and the demo data
+ * are compiled into it, so changing them makes a new template), kept in the database
+ * `hangar_spa_e2e_tpl_<key>` with its photos (MEDIA_DIR) in ~/.cache/hangar/e2e-template/<key>/,
+ * and seeded again after `E2E_TEMPLATE_MAX_AGE_HOURS` (24: the demo listings' dates are
+ * relative to the seeding) or with `E2E_FRESH_SEED=1`. Runs of the same binary build it one
+ * at a time (a lock directory); templates past their age are dropped.
+ */
+async function seededTemplate(api, adminUrl) {
+  const key = (await sha256(api)).slice(0, 16);
+  const name = `${TEMPLATE_PREFIX}${key}`;
+  const dir = join(TEMPLATE_ROOT, key);
+  const media = join(dir, 'media');
+  const exists = () => psql(adminUrl, `SELECT 1 FROM pg_database WHERE datname = '${name}'`).trim() === '1';
+  const usable = () => {
+    const at = seededAt(key);
+    return at !== null && Date.now() - at < TEMPLATE_MAX_AGE_MS && existsSync(media) && exists();
+  };
+  dropOldTemplates(adminUrl);
+  if (!process.env.E2E_FRESH_SEED && usable()) {
+    log(`demo marketplace: template ${name}, seeded ${new Date(seededAt(key)).toISOString()}`);
+    return { name, media };
+  }
+  await withLock(join(TEMPLATE_ROOT, `${key}.lock`), async () => {
+    // Another run may have built it while this one waited.
+    if (!process.env.E2E_FRESH_SEED && usable()) return;
+    rmSync(dir, { recursive: true, force: true });
+    psql(adminUrl, `DROP DATABASE IF EXISTS ${name}`);
+    psql(adminUrl, `CREATE DATABASE ${name}`);
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    const env = { ...SETTINGS, DATABASE_URL: u.toString(), MEDIA_DIR: media, RUST_LOG: 'warn' };
+    log('api migrate');
+    run(api, ['migrate'], env, 'api migrate');
+    log(`api seed --demo (demo sellers and listings with photos), kept as the template ${name}`);
+    run(api, ['seed', '--demo'], env, 'api seed --demo');
+    // Written last: a template without it (a run stopped while seeding) is never used.
+    writeFileSync(join(dir, 'ready.json'), JSON.stringify({ seededAt: Date.now(), api, sha256: key }));
+  });
+  return { name, media };
 }
 
 /** Starts a long-running process; resolves once `ready()` answers true. */
@@ -139,31 +282,28 @@ export async function setup() {
 
   const work = mkdtempSync(join(tmpdir(), 'hangar-spa-e2e-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-  psql(adminUrl, `CREATE DATABASE ${dbName}`);
+  const template = await seededTemplate(api, adminUrl);
+  // This run's own copy: the tests write to it (accounts, listings, photos).
+  psql(adminUrl, `CREATE DATABASE ${dbName} TEMPLATE ${template.name}`);
   cleanups.push(() => psql(adminUrl, `DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-  log(`database ${dbName}`);
+  cpSync(template.media, join(work, 'media'), { recursive: true });
+  log(`database ${dbName} (a copy of ${template.name})`);
 
   const [apiPort, spaPort] = [await freePort(), await freePort()];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const spaUrl = `http://127.0.0.1:${spaPort}`;
   const env = {
+    ...SETTINGS,
     DATABASE_URL: databaseUrl,
-    HANGAR_ENV: 'development',
-    JWT_SECRET: 'e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
     BIND_ADDR: `127.0.0.1:${apiPort}`,
     PUBLIC_BASE_URL: spaUrl,
     CORS_ALLOWED_ORIGINS: spaUrl,
     MEDIA_DIR: join(work, 'media'),
-    STATIC_DIR: '',
-    SMTP_URL: '',
     OUTBOX_POLL_MS: '200',
     RATE_LIMIT_AUTH_PER_MINUTE: '0',
     RUST_LOG: 'info',
   };
-  log('api migrate');
-  run(api, ['migrate'], env, 'api migrate');
-  log('api seed --demo (demo sellers and listings with photos)');
-  run(api, ['seed', '--demo'], env, 'api seed --demo');
+  // Pending migrations, if any, would run at `api serve`'s start; the template has them all.
 
   // An administrator is only ever made on the server.
   const admin = { email: 'admin@e2e.hangar.test', password: 'Une tour de controle sans avion depuis minuit' };

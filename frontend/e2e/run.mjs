@@ -444,6 +444,47 @@ async function main() {
     await page.getByRole('tab', { name: 'Réservée' }).click();
     const reserved = page.locator('#my-panel .my-item', { has: page.locator(`a[href="${href}"]`) });
     await reserved.waitFor();
+    // The list's version is the If-Match of the actions: changed elsewhere meanwhile (here
+    // through the API), the action is refused (412), said in words, and the list read again;
+    // the second try, with the fresh version, works.
+    const id = href.split('/').pop();
+    const session = await (
+      await fetch(`${apiUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'seller0@demo.hangar.test', password: DEMO_PASSWORD }),
+      })
+    ).json();
+    const auth = { Authorization: `Bearer ${session.access_token}` };
+    const current = await fetch(`${apiUrl}/api/v1/listings/${id}`, { headers: auth });
+    const patched = await fetch(`${apiUrl}/api/v1/listings/${id}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'Content-Type': 'application/json', 'If-Match': current.headers.get('etag') },
+      body: JSON.stringify({ description: `${(await current.json()).description}\nModifiée ailleurs.` }),
+    });
+    assert(patched.status === 200, `PATCH elsewhere: ${patched.status}`);
+    const patchedVersion = (await patched.json()).version;
+    const releases = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith(`/listings/${id}/release`)) releases.push(r.status());
+    });
+    await reserved.getByRole('button', { name: 'Remettre en vente' }).click();
+    await page.getByTestId('my-conflict').getByText(`« ${title} » a changé entre-temps`).waitFor();
+    assert(releases.join() === '412', `the stale version was refused: ${releases}`);
+    await page.waitForFunction(
+      ([h, v]) => document.querySelector(`#my-panel .my-item:has(a[href="${h}"])`)?.getAttribute('data-version') === v,
+      [href, String(patchedVersion)],
+    );
+    await reserved.getByRole('button', { name: 'Remettre en vente' }).click();
+    await page.locator(`#my-panel a[href="${href}"]`).waitFor({ state: 'detached' });
+    assert(releases.join() === '412,200', `then released: ${releases}`);
+    assert((await page.getByTestId('my-conflict').count()) === 0, 'the message goes with the next action');
+    // Reserved again, for the edit below.
+    await page.getByRole('tab', { name: /Publiée/ }).click();
+    await page.locator('#my-panel .my-item', { has: page.locator(`a[href="${href}"]`) }).getByRole('button', { name: 'Marquer réservée' }).click();
+    await page.locator(`#my-panel a[href="${href}"]`).waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: 'Réservée' }).click();
+    await reserved.waitFor();
     // Edit opens the listing form filled from the server.
     await reserved.getByRole('button', { name: 'Modifier' }).click();
     await page.waitForURL('**/sell');
@@ -546,6 +587,30 @@ async function main() {
     );
     const aircraft = await category('aircraft');
     assert(aircraft.children.map((c) => c.slug).join() === expected.join(), `the API has the new order: ${aircraft.children.map((c) => c.slug)}`);
+
+    // The top level too (administrators): ULM one step up, before aircraft, then back.
+    const topOrder = () =>
+      page.locator('[data-testid=admin-tree] > ul > li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-slug')));
+    const publicTop = async () => (await (await fetch(`${apiUrl}/api/v1/categories`)).json()).items.map((c) => c.slug);
+    const top = await topOrder();
+    assert(top[0] === 'aircraft' && top[1] === 'ulm', `seeded top level: ${top}`);
+    await actions('aircraft').getByRole('button', { name: 'Monter Avions', exact: true }).waitFor();
+    assert(await actions('aircraft').getByRole('button', { name: 'Monter Avions', exact: true }).isDisabled(), 'the first cannot go up');
+    await actions('ulm').getByRole('button', { name: 'Monter ULM', exact: true }).click();
+    const swapped = ['ulm', 'aircraft', ...top.slice(2)];
+    await page.waitForFunction(
+      (want) => [...document.querySelectorAll('[data-testid=admin-tree] > ul > li')].map((li) => li.getAttribute('data-slug')).join() === want,
+      swapped.join(),
+    );
+    let pub = await publicTop();
+    assert(pub.join() === swapped.filter((s) => pub.includes(s)).join() && pub[0] === 'ulm', `the API has the new top level: ${pub}`);
+    await actions('ulm').getByRole('button', { name: 'Descendre ULM', exact: true }).click();
+    await page.waitForFunction(
+      (want) => [...document.querySelectorAll('[data-testid=admin-tree] > ul > li')].map((li) => li.getAttribute('data-slug')).join() === want,
+      top.join(),
+    );
+    pub = await publicTop();
+    assert(pub.join() === top.filter((s) => pub.includes(s)).join() && pub[0] === 'aircraft', `back: ${pub}`);
 
     // Rename: an empty name comes back next to its field; then both names change.
     await actions('floatplanes-e2e').getByRole('button', { name: 'Modifier' }).click();

@@ -6,9 +6,7 @@
 // `--check` regenerates in memory and fails when a committed file differs (run by `npm test`,
 // so the SPA can never drift from the contract).
 //
-// The one repair applied to the contract before generating, should it ever be needed again: a
-// `$ref` that points at no schema is replaced by `{}` with a warning, because
-// openapi-typescript stops on it. Nothing else is changed: the types are the contract's.
+// The contract is used as it is: no repair, no rewriting. Types come from openapi-typescript alone.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
@@ -21,35 +19,10 @@ const check = process.argv.includes('--check');
 
 const spec = JSON.parse(readFileSync(SPEC, 'utf8'));
 
-function resolves(ref) {
-  if (!ref.startsWith('#/')) return true;
-  let node = spec;
-  for (const raw of ref.slice(2).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node == null || typeof node !== 'object' || !(key in node)) return false;
-    node = node[key];
-  }
-  return true;
-}
-
-const repaired = [];
-(function walk(node, path) {
-  if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}/${i}`));
-  if (node == null || typeof node !== 'object') return;
-  if (typeof node.$ref === 'string' && !resolves(node.$ref)) {
-    repaired.push(`${path}: ${node.$ref}`);
-    delete node.$ref;
-    return;
-  }
-  for (const [k, v] of Object.entries(node)) walk(v, `${path}/${k}`);
-})(spec, '#');
-for (const r of repaired) console.warn(`gen-api: dangling $ref replaced by {} (fix the API spec): ${r}`);
-
-// Attribute groups and their schemas. The `Attributes` oneOf has no discriminator and its order
-// is NOT the order of `AttributeGroup` (the API's enum lists Hangar, Share, Service, Equipment;
-// the group enum Equipment, Hangar, Share, Service), so each group is matched by name:
-// `engine` -> `EngineAttributes`; a group without a schema of its own (`service`, `equipment`)
-// takes `FreeAttributes`. Every schema picked must be one of the oneOf's variants.
+// Attribute groups and their schemas. `Attributes` is an untagged oneOf (no discriminator is
+// possible), so each group is matched to its schema by name, never by position: `engine` ->
+// `EngineAttributes`; a group without a schema of its own (`equipment`, `service`) takes
+// `FreeAttributes`. Every schema picked must be one of the oneOf's variants.
 function attributeFields() {
   const schemas = spec.components.schemas;
   const deref = (node) => (node?.$ref ? schemas[node.$ref.split('/').pop()] : node);

@@ -90,6 +90,15 @@ pub fn children(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Category>>
         .load(conn)
 }
 
+/// The top-level categories in display order.
+pub fn roots(conn: &mut PgConnection) -> QueryResult<Vec<Category>> {
+    categories::table
+        .filter(categories::parent_id.is_null())
+        .select(Category::as_select())
+        .order((categories::position, categories::slug))
+        .load(conn)
+}
+
 /// The ancestors of a category, root first, without the category itself (the breadcrumb).
 pub fn ancestors(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<Category>> {
     diesel::sql_query(

@@ -384,7 +384,11 @@ fn details(map: &std::collections::BTreeMap<String, String>) -> Result<(), Valid
     }
 }
 
-/// The attributes of one listing, by its category's attribute group.
+/// The attributes of one listing. Their shape is set by the `attribute_group` of the
+/// listing's category (`GET /categories/{slug}`): the variants follow the order of
+/// `AttributeGroup` (aircraft, engine, propeller, avionics, part, equipment, hangar, share,
+/// service); `equipment` and `service` share `FreeAttributes`. The JSON carries no tag, so
+/// read the group from the category rather than guessing it from the fields.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Attributes {
@@ -393,10 +397,10 @@ pub enum Attributes {
     Propeller(PropellerAttributes),
     Avionics(AvionicsAttributes),
     Part(PartAttributes),
+    Equipment(FreeAttributes),
     Hangar(HangarAttributes),
     Share(ShareAttributes),
     Service(FreeAttributes),
-    Equipment(FreeAttributes),
 }
 
 fn no_cross_check<T>(_: &T) -> FieldErrors {

@@ -1,5 +1,6 @@
 //! `/api/v1/categories`: the tree listings are filed under. Anyone reads it; moderators and
-//! administrators shape it (with a logged-in session: personal access tokens cannot).
+//! administrators shape it, and only administrators reorder the top level (with a logged-in
+//! session: personal access tokens cannot).
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_category)
         .service(update_category)
         .service(delete_category)
-        .service(reorder_children);
+        .service(reorder_children)
+        .service(reorder_top_level);
 }
 
 /// With `include_inactive=true` the caller must be a moderator (401 anonymous, 403 member).
@@ -515,7 +517,9 @@ pub async fn reorder_children(
             let current =
                 categories::find_by_slug(conn, &key)?.ok_or_else(|| no_such_category(&key))?;
             let children = categories::children(conn, current.id)?;
-            let ids = order_ids(&key, &children, &order)?;
+            let ids = order_ids(&children, &order, |slug| {
+                format!("`{slug}` is not a subcategory of `{key}`")
+            })?;
             categories::set_order(conn, &ids)?;
             load(conn, &key)
         })
@@ -525,21 +529,82 @@ pub async fn reorder_children(
     Ok(web::Json(updated.full_detail()?))
 }
 
-/// The children's ids in the order of `order`, which must name each current child once.
-fn order_ids(parent: &str, children: &[Category], order: &[String]) -> Result<Vec<Uuid>, ApiError> {
-    let by_slug: HashMap<&str, Uuid> = children.iter().map(|c| (c.slug.as_str(), c.id)).collect();
+/// Reorder the top-level categories (administrators only).
+///
+/// The body lists the slugs of all the current top-level categories, hidden ones included,
+/// each once, in the new order; their subtrees move with them. It is the body of
+/// `PUT /categories/{slug}/children/order`, for the level that has no parent. The answer is
+/// the whole tree with hidden categories, as `GET /categories?include_inactive=true` shows it.
+#[utoipa::path(
+    tag = "categories",
+    operation_id = "reorder_top_level_categories",
+    security(("bearer" = [])),
+    request_body(content = ChildrenOrder,
+        description = "`children`: the slugs of every top-level category, in the new order.",
+        example = json!({"children": ["ulm", "aircraft", "gliders", "helicopters", "balloons-airships",
+            "engines", "propellers", "avionics", "parts", "pilot-equipment", "hangars", "shares",
+            "services", "tools-ground-equipment"]})),
+    responses(
+        (status = 200, description = "The whole tree (hidden categories included), top level in the new order.", body = CategoryTree),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The list is not exactly the current top-level categories (missing, unknown or repeated slugs, or a subcategory): the messages are on `children`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/categories/order")]
+pub async fn reorder_top_level(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ValidJson<ChildrenOrder>,
+) -> Result<web::Json<CategoryTree>, ApiError> {
+    user.require_role(Role::Admin)?;
+    user.require_session()?;
+    let order = body.0.children;
+    let (rows, counts) = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            categories::lock_tree(conn)?;
+            let roots = categories::roots(conn)?;
+            let ids = order_ids(&roots, &order, |slug| {
+                format!("`{slug}` is not a top-level category")
+            })?;
+            categories::set_order(conn, &ids)?;
+            Ok::<_, ApiError>(())
+        })?;
+        let rows = categories::list_all(conn)?;
+        let counts = crate::db::listings::public_counts_by_category(conn)?;
+        Ok::<_, ApiError>((rows, counts))
+    })
+    .await?;
+    let counts: HashMap<Uuid, i64> = counts.into_iter().collect();
+    log::info!(
+        "administrator {} reordered the top-level categories",
+        user.id
+    );
+    Ok(web::Json(CategoryTree {
+        items: build_tree(&rows, true, &counts)?,
+    }))
+}
+
+/// The siblings' ids in the order of `order`, which must name each of `siblings` once;
+/// `stranger` words the message for a slug that is not one of them.
+fn order_ids(
+    siblings: &[Category],
+    order: &[String],
+    stranger: impl Fn(&str) -> String,
+) -> Result<Vec<Uuid>, ApiError> {
+    let by_slug: HashMap<&str, Uuid> = siblings.iter().map(|c| (c.slug.as_str(), c.id)).collect();
     let mut messages = Vec::new();
     let mut seen = HashSet::new();
     for slug in order {
         if !seen.insert(slug.as_str()) {
             messages.push(format!("lists `{slug}` more than once"));
         } else if !by_slug.contains_key(slug.as_str()) {
-            messages.push(format!("`{slug}` is not a subcategory of `{parent}`"));
+            messages.push(stranger(slug));
         }
     }
-    for child in children {
-        if !seen.contains(child.slug.as_str()) {
-            messages.push(format!("misses `{}`", child.slug));
+    for sibling in siblings {
+        if !seen.contains(sibling.slug.as_str()) {
+            messages.push(format!("misses `{}`", sibling.slug));
         }
     }
     if !messages.is_empty() {

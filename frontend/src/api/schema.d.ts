@@ -340,6 +340,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/categories/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder the top-level categories (administrators only).
+         * @description The body lists the slugs of all the current top-level categories, hidden ones included,
+         *     each once, in the new order; their subtrees move with them. It is the body of
+         *     `PUT /categories/{slug}/children/order`, for the level that has no parent. The answer is
+         *     the whole tree with hidden categories, as `GET /categories?include_inactive=true` shows it.
+         */
+        put: operations["reorder_top_level_categories"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/categories/{slug}": {
         parameters: {
             query?: never;
@@ -1051,8 +1074,14 @@ export interface components {
          * @enum {string}
          */
         AttributeGroup: "aircraft" | "engine" | "propeller" | "avionics" | "part" | "equipment" | "hangar" | "share" | "service";
-        /** @description The attributes of one listing, by its category's attribute group. */
-        Attributes: components["schemas"]["AircraftAttributes"] | components["schemas"]["EngineAttributes"] | components["schemas"]["PropellerAttributes"] | components["schemas"]["AvionicsAttributes"] | components["schemas"]["PartAttributes"] | components["schemas"]["HangarAttributes"] | components["schemas"]["ShareAttributes"] | components["schemas"]["FreeAttributes"] | components["schemas"]["FreeAttributes"];
+        /**
+         * @description The attributes of one listing. Their shape is set by the `attribute_group` of the
+         *     listing's category (`GET /categories/{slug}`): the variants follow the order of
+         *     `AttributeGroup` (aircraft, engine, propeller, avionics, part, equipment, hangar, share,
+         *     service); `equipment` and `service` share `FreeAttributes`. The JSON carries no tag, so
+         *     read the group from the category rather than guessing it from the fields.
+         */
+        Attributes: components["schemas"]["AircraftAttributes"] | components["schemas"]["EngineAttributes"] | components["schemas"]["PropellerAttributes"] | components["schemas"]["AvionicsAttributes"] | components["schemas"]["PartAttributes"] | components["schemas"]["FreeAttributes"] | components["schemas"]["HangarAttributes"] | components["schemas"]["ShareAttributes"] | components["schemas"]["FreeAttributes"];
         AvionicsAttributes: {
             brand: string;
             model: string;
@@ -3457,6 +3486,123 @@ export interface operations {
                 };
             };
             /** @description Invalid values, or an unknown parent. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reorder_top_level_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description `children`: the slugs of every top-level category, in the new order. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "children": [
+                 *         "ulm",
+                 *         "aircraft",
+                 *         "gliders",
+                 *         "helicopters",
+                 *         "balloons-airships",
+                 *         "engines",
+                 *         "propellers",
+                 *         "avionics",
+                 *         "parts",
+                 *         "pilot-equipment",
+                 *         "hangars",
+                 *         "shares",
+                 *         "services",
+                 *         "tools-ground-equipment"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChildrenOrder"];
+            };
+        };
+        responses: {
+            /** @description The whole tree (hidden categories included), top level in the new order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryTree"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an administrator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The list is not exactly the current top-level categories (missing, unknown or repeated slugs, or a subcategory): the messages are on `children`. */
             422: {
                 headers: {
                     [name: string]: unknown;

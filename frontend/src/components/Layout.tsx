@@ -3,7 +3,6 @@ import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router'
 import { useI18n } from '../i18n/I18n';
 import { LANGS } from '../i18n/lang';
 import { useAuth } from '../api/auth';
-import { fromWire } from '../api/wire';
 
 export function Layout() {
   const { t, lang, setLang } = useI18n();
@@ -43,7 +42,7 @@ export function Layout() {
                 <NavLink to="/sell">{t('nav.sell')}</NavLink>
                 <NavLink to="/me/listings">{t('nav.myListings')}</NavLink>
                 <NavLink to="/account">{t('nav.account')}</NavLink>
-                {['admin', 'moderator'].includes(fromWire(user.role)) && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+                {(user.role === 'admin' || user.role === 'moderator') && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
                 <span className="whoami" data-testid="whoami">
                   {t('nav.signedInAs', { name: user.display_name })}
                 </span>

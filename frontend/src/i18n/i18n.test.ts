@@ -35,6 +35,26 @@ describe('dictionaries', () => {
     }
     expect(missing).toEqual([]);
   });
+  it('explain, under the field, every attribute the spec describes and the aviation jargon', () => {
+    // Fields a seller or buyer may not know, whether or not the spec describes them.
+    const JARGON = [
+      'ttaf_hours', 'engine_hours_since_new', 'engine_smoh', 'engine_tbo_hours', 'mtow_kg', 'ifr', 'empty_mass_kg',
+      'propeller_hours_since_overhaul', 'hours_since_new', 'smoh', 'tbo_hours', 'hours_since_overhaul', 'part_number',
+      'base_airfield_icao',
+    ];
+    const all = Object.values(fields as Record<string, { name: string; type: string; description?: string }[]>).flat();
+    const missing = new Set<string>();
+    for (const f of all) {
+      const needed = (f.description && f.type !== 'object') || JARGON.includes(f.name);
+      if (needed && !(`help.${f.name}` in fr)) missing.add(f.name);
+    }
+    expect([...missing]).toEqual([]);
+    // No help text for a field that does not exist (hours to TBO is the API's, shown with the specs).
+    const names = new Set([...all.map((f) => f.name), 'hours_to_tbo']);
+    const stale = Object.keys(fr).filter((k) => k.startsWith('help.') && !names.has(k.slice(5)));
+    expect(stale).toEqual([]);
+    expect(en['help.engine_smoh' as keyof typeof en]).toMatch(/^SMOH/);
+  });
   it('fill placeholders', () => {
     expect(translate('en', 'search.results', { count: '3' })).toBe('3 listings');
     expect(translate('fr', 'listing.photo', { n: 1, total: 2 })).toBe('Photo 1 sur 2');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { specRows } from './specs';
+import { MONEY_FIELDS } from './money';
 import fields from '../api/attribute-fields.json';
 
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -48,6 +49,23 @@ describe('specs table', () => {
     expect(names('equipment')).toEqual(['kind', 'details']);
     expect(names('service')).toEqual(['kind', 'details']);
     expect(names('part')).toContain('part_number');
+  });
+  it("shows a share's costs as money in the listing's currency", () => {
+    const fr = specRows('fr', { fraction: '1/4', monthly_fixed_cost: 25_000, hourly_wet_rate: 14_550 }, {}, 'CHF');
+    const byKey = Object.fromEntries(fr.map((r) => [r.key, plain(r.value)]));
+    expect(byKey.monthly_fixed_cost).toBe('250 CHF');
+    expect(byKey.hourly_wet_rate).toBe('145,50 CHF');
+    const en = specRows('en', { monthly_fixed_cost: 25_000 }, {}, 'GBP');
+    expect(en[0]).toEqual({ key: 'monthly_fixed_cost', label: 'Monthly fixed cost', value: '£250' });
+    expect(specRows('en', { hourly_wet_rate: 19_900 })[0]?.value).toBe('€199');
+  });
+  it('knows every attribute the spec gives in minor units as money', () => {
+    const described = Object.values(fields as Record<string, { name: string; description?: string }[]>)
+      .flat()
+      .filter((f) => /minor units/i.test(f.description ?? ''))
+      .map((f) => f.name);
+    expect(described.length).toBeGreaterThan(0);
+    expect([...MONEY_FIELDS].sort()).toEqual([...new Set(described)].sort());
   });
   it('shows unknown attributes with a readable label', () => {
     const rows = specRows('en', { blade_count: 3 });

@@ -1,7 +1,11 @@
 // The specs table of a listing: each attribute in the reader's language and units.
-import { formatDate, formatHours, formatKg, formatNumber } from '../i18n/format';
+import type { components } from '../api/schema';
+import { formatDate, formatHours, formatKg, formatMoney, formatNumber } from '../i18n/format';
 import { en, type MessageKey } from '../i18n/messages';
 import { translate, type Lang } from '../i18n/lang';
+import { isMoneyField } from './money';
+
+type Currency = components['schemas']['Currency'];
 
 const HOURS = /(_hours|_smoh|hours_to_tbo|^smoh|^hours_since_new|^hours_since_overhaul)$/;
 const KG = /_kg$/;
@@ -19,11 +23,13 @@ function label(lang: Lang, key: string): string {
   return key.replace(/_/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
 
-export function formatSpec(lang: Lang, key: string, value: unknown): string | null {
+/** One attribute as text; amounts of money (minor units) in `currency`, the listing's. */
+export function formatSpec(lang: Lang, key: string, value: unknown, currency: Currency = 'EUR'): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (Array.isArray(value)) return value.length ? value.map(String).join(', ') : null;
   if (typeof value === 'boolean') return translate(lang, value ? 'common.yes' : 'common.no');
   if (typeof value === 'number') {
+    if (isMoneyField(key)) return formatMoney(lang, value, currency);
     if (HOURS.test(key)) return formatHours(lang, value);
     if (KG.test(key)) return formatKg(lang, value);
     if (key === 'year') return String(value);
@@ -51,11 +57,19 @@ const rank = (key: string) => {
   return i < 0 ? ORDER.length : i;
 };
 
-/** The rows to show, in reading order, skipping empty values. */
-export function specRows(lang: Lang, attributes: object, extra: Record<string, unknown> = {}): SpecRow[] {
+/**
+ * The rows to show, in reading order, skipping empty values. `extra` adds values the listing
+ * carries outside its attributes (hours to TBO); `currency` is the listing's, for amounts.
+ */
+export function specRows(
+  lang: Lang,
+  attributes: object,
+  extra: Record<string, unknown> = {},
+  currency: Currency = 'EUR',
+): SpecRow[] {
   const rows: SpecRow[] = [];
   for (const [key, value] of Object.entries({ ...attributes, ...extra })) {
-    const text = formatSpec(lang, key, value);
+    const text = formatSpec(lang, key, value, currency);
     if (text !== null) rows.push({ key, label: label(lang, key), value: text });
   }
   return rows.sort((a, b) => rank(a.key) - rank(b.key));

@@ -4,13 +4,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, API_BASE_URL, setSession, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, splitFieldErrors } from '../api/problem';
-import { fromWire, SCOPES, wireLocale, wireScopes, type WireScope } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/format';
 import type { MessageKey } from '../i18n/messages';
 import { usePageTitle } from '../hooks/catalogue';
 import { Field } from '../components/Field';
 import { ErrorBox, Loading } from '../components/Status';
+
+/** Every scope a personal access token can carry, in the order the form offers them. */
+const SCOPES: readonly Schemas['Scope'][] = ['listings:read', 'listings:write', 'messages', 'account'];
 
 /** Your account: profile, password, email verification, access tokens, export, deletion. */
 export default function Account() {
@@ -60,7 +62,7 @@ function Profile({ me }: { me: Schemas['Me'] }) {
     mutationFn: () =>
       unwrap(
         api.PATCH('/api/v1/users/me', {
-          body: { display_name: form.display_name, phone: form.phone || null, show_phone: form.show_phone, locale: wireLocale(lang) },
+          body: { display_name: form.display_name, phone: form.phone || null, show_phone: form.show_phone, locale: lang },
         }),
       ),
     onSuccess: (data) => queryClient.setQueryData(['me', 'profile'], data),
@@ -75,7 +77,7 @@ function Profile({ me }: { me: Schemas['Me'] }) {
       <p>
         {t('auth.email')} : <strong>{me.email}</strong> ({me.email_verified ? t('account.verified') : t('account.unverified')})
         {' · '}
-        {t(`seller.${fromWire(me.account_type)}` as MessageKey)}
+        {t(`seller.${me.account_type}` as MessageKey)}
       </p>
       <form onSubmit={submit} noValidate>
         <Field id="acc-name" label={t('auth.displayName')} value={form.display_name} onChange={(e) => setForm({ ...form, display_name: e.target.value })} error={byField.display_name} />
@@ -171,14 +173,14 @@ function Tokens() {
   const queryClient = useQueryClient();
   const tokens = useQuery({ queryKey: ['me', 'tokens'], queryFn: () => unwrap(api.GET('/api/v1/users/me/tokens')) });
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<WireScope[]>(['listings:read']);
+  const [scopes, setScopes] = useState<Schemas['Scope'][]>(['listings:read']);
   const [days, setDays] = useState('90');
   const [copied, setCopied] = useState(false);
   const create = useMutation({
     mutationFn: () =>
       unwrap(
         api.POST('/api/v1/users/me/tokens', {
-          body: { name, scopes: wireScopes(scopes), expires_in_days: days.trim() ? Number(days) : null },
+          body: { name, scopes, expires_in_days: days.trim() ? Number(days) : null },
         }),
       ),
     onSuccess: () => {
@@ -267,7 +269,7 @@ function Tokens() {
                 <td>
                   {tok.name} <code className="muted">{tok.prefix}…</code>
                 </td>
-                <td>{tok.scopes.map((s) => fromWire(s)).join(', ')}</td>
+                <td>{tok.scopes.join(', ')}</td>
                 <td>{tok.expires_at ? formatDate(lang, tok.expires_at) : '—'}</td>
                 <td>
                   <button type="button" className="secondary" onClick={() => revoke.mutate(tok.id)}>

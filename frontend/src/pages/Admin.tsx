@@ -4,7 +4,6 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, splitFieldErrors } from '../api/problem';
-import { fromWire } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/format';
 import type { MessageKey } from '../i18n/messages';
@@ -13,8 +12,8 @@ import { Field } from '../components/Field';
 import { ErrorBox, Loading } from '../components/Status';
 
 type S = Schemas;
-const ROLES = ['user', 'moderator', 'admin'] as const;
-const GROUPS = ['aircraft', 'engine', 'propeller', 'avionics', 'part', 'equipment', 'hangar', 'share', 'service'] as const;
+const ROLES: readonly S['Role'][] = ['user', 'moderator', 'admin'];
+const GROUPS: readonly S['AttributeGroup'][] = ['aircraft', 'engine', 'propeller', 'avionics', 'part', 'equipment', 'hangar', 'share', 'service'];
 
 /** Moderators and administrators: the category tree; administrators: the users. */
 export default function Admin() {
@@ -24,7 +23,7 @@ export default function Admin() {
   usePageTitle(t('admin.title'));
   if (user === null) return <Navigate to="/login?next=/admin" replace />;
   if (user === undefined) return <Loading />;
-  const role = fromWire(user.role);
+  const role = user.role;
   if (role !== 'admin' && role !== 'moderator') return <ErrorBox error={new ApiError(403, null, t('admin.forbidden'))} />;
   return (
     <>
@@ -33,12 +32,13 @@ export default function Admin() {
         <NavLink to="/admin/categories">{t('admin.categories')}</NavLink>
         {role === 'admin' && <NavLink to="/admin/users">{t('admin.users')}</NavLink>}
       </nav>
-      {section === 'users' && role === 'admin' ? <Users /> : <Categories />}
+      {section === 'users' && role === 'admin' ? <Users /> : <Categories admin={role === 'admin'} />}
     </>
   );
 }
 
-function Categories() {
+/** The category tree; `admin`: may also reorder the top level (the API allows only them). */
+function Categories({ admin }: { admin: boolean }) {
   const { t, lang } = useI18n();
   const queryClient = useQueryClient();
   // Moderators see hidden categories too, so that they can show them again.
@@ -46,7 +46,7 @@ function Categories() {
     queryKey: ['categories', 'admin'],
     queryFn: () => unwrap(api.GET('/api/v1/categories', { params: { query: { include_inactive: true } } })),
   });
-  const [form, setForm] = useState({ slug: '', name_fr: '', name_en: '', attribute_group: 'aircraft', parent: '' });
+  const [form, setForm] = useState({ slug: '', name_fr: '', name_en: '', attribute_group: 'aircraft' as S['AttributeGroup'], parent: '' });
   const [editing, setEditing] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
   const [notice, setNotice] = useState('');
@@ -61,7 +61,7 @@ function Categories() {
             slug: form.slug,
             name_fr: form.name_fr,
             name_en: form.name_en,
-            attribute_group: form.attribute_group as unknown as S['AttributeGroup'],
+            attribute_group: form.attribute_group,
             parent: form.parent || null,
           },
         }),
@@ -77,8 +77,11 @@ function Categories() {
     onSettled: refresh,
   });
   const reorder = useMutation({
-    mutationFn: ({ parent, children }: { parent: string; children: string[] }) =>
-      unwrap(api.PUT('/api/v1/categories/{slug}/children/order', { params: { path: { slug: parent } }, body: { children } })),
+    // `parent` null: the top level (administrators only), else one category's children.
+    mutationFn: async ({ parent, children }: { parent: string | null; children: string[] }): Promise<void> => {
+      if (parent === null) await unwrap(api.PUT('/api/v1/categories/order', { body: { children } }));
+      else await unwrap(api.PUT('/api/v1/categories/{slug}/children/order', { params: { path: { slug: parent } }, body: { children } }));
+    },
     onSettled: refresh,
   });
   const { byField, other } = splitFieldErrors(create.error instanceof ApiError ? create.error.problem : null, [
@@ -93,20 +96,21 @@ function Categories() {
     create.mutate();
   };
   const all = tree.data ? flattenCategories(tree.data.items) : [];
-  const move = (parent: CategoryNode, index: number, delta: number) => {
-    const children = parent.children.map((c) => c.slug);
+  /** Moves one of `siblings` (the children of `parent`, or the top level) up or down. */
+  const move = (parent: CategoryNode | null, siblings: CategoryNode[], index: number, delta: number) => {
+    const children = siblings.map((c) => c.slug);
     const [moved] = children.splice(index, 1);
     if (moved === undefined) return;
     children.splice(index + delta, 0, moved);
     setNotice('');
-    reorder.mutate({ parent: parent.slug, children });
+    reorder.mutate({ parent: parent?.slug ?? null, children });
   };
   const render = (nodes: CategoryNode[], parent: CategoryNode | null) => (
     <ul className="admin-tree">
       {nodes.map((c, i) => (
         <li key={c.slug} data-slug={c.slug}>
           <span className={c.active ? '' : 'muted'}>
-            <strong>{c.name_fr}</strong> / {c.name_en} <code>{c.slug}</code> · {fromWire(c.attribute_group)} · {c.listing_count}
+            <strong>{c.name_fr}</strong> / {c.name_en} <code>{c.slug}</code> · {c.attribute_group} · {c.listing_count}
             {c.active ? '' : ` · ${t('admin.hidden')}`}
           </span>{' '}
           <span className="admin-actions">
@@ -125,14 +129,14 @@ function Categories() {
             >
               {t('admin.edit')}
             </button>
-            {parent && (
+            {(parent || admin) && (
               <>
                 <button
                   type="button"
                   className="secondary small-button"
                   aria-label={t('admin.up', { name: lang === 'en' ? c.name_en : c.name_fr })}
                   disabled={i === 0 || reorder.isPending}
-                  onClick={() => move(parent, i, -1)}
+                  onClick={() => move(parent, nodes, i, -1)}
                 >
                   ↑
                 </button>
@@ -141,7 +145,7 @@ function Categories() {
                   className="secondary small-button"
                   aria-label={t('admin.down', { name: lang === 'en' ? c.name_en : c.name_fr })}
                   disabled={i === nodes.length - 1 || reorder.isPending}
-                  onClick={() => move(parent, i, 1)}
+                  onClick={() => move(parent, nodes, i, 1)}
                 >
                   ↓
                 </button>
@@ -208,7 +212,7 @@ function Categories() {
         <Field id="cat-en" label={t('admin.nameEn')} value={form.name_en} onChange={(e) => setForm({ ...form, name_en: e.target.value })} error={byField.name_en} />
         <div className="field">
           <label htmlFor="cat-group">{t('admin.group')}</label>
-          <select id="cat-group" value={form.attribute_group} onChange={(e) => setForm({ ...form, attribute_group: e.target.value })}>
+          <select id="cat-group" value={form.attribute_group} onChange={(e) => setForm({ ...form, attribute_group: e.target.value as S['AttributeGroup'] })}>
             {GROUPS.map((g) => (
               <option key={g} value={g}>
                 {g}
@@ -394,7 +398,7 @@ function Users() {
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const act = useMutation({
-    mutationFn: async ({ u, action, role }: { u: S['AdminUser']; action: 'suspend' | 'reinstate' | 'role'; role?: string }) => {
+    mutationFn: async ({ u, action, role }: { u: S['AdminUser']; action: 'suspend' | 'reinstate' | 'role'; role?: S['Role'] }) => {
       const path = { id: u.id };
       if (action === 'suspend') {
         const reason = window.prompt(t('admin.reason')) ?? '';
@@ -402,7 +406,7 @@ function Users() {
         return unwrap(api.POST('/api/v1/admin/users/{id}/suspend', { params: { path }, body: { reason } }));
       }
       if (action === 'reinstate') return unwrap(api.POST('/api/v1/admin/users/{id}/reinstate', { params: { path } }));
-      return unwrap(api.PUT('/api/v1/admin/users/{id}/role', { params: { path }, body: { role: role as unknown as S['Role'] } }));
+      return unwrap(api.PUT('/api/v1/admin/users/{id}/role', { params: { path }, body: { role: role ?? u.role } }));
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['admin', 'users'] }),
   });
@@ -445,7 +449,7 @@ function Users() {
             </thead>
             <tbody>
               {items.map((u) => {
-                const status = fromWire(u.status);
+                const status = u.status;
                 return (
                   <tr key={u.id}>
                     <td>
@@ -457,7 +461,7 @@ function Users() {
                       <label className="visually-hidden" htmlFor={`role-${u.id}`}>
                         {t('admin.role')} {u.display_name}
                       </label>
-                      <select id={`role-${u.id}`} value={fromWire(u.role)} onChange={(e) => act.mutate({ u, action: 'role', role: e.target.value })}>
+                      <select id={`role-${u.id}`} value={u.role} onChange={(e) => act.mutate({ u, action: 'role', role: e.target.value as S['Role'] })}>
                         {ROLES.map((r) => (
                           <option key={r} value={r}>
                             {r}

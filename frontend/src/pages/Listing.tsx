@@ -53,7 +53,7 @@ export default function Listing() {
   }
   const l = listing.data;
   const category = categories.data ? findCategory(categories.data.items, l.category) : undefined;
-  const rows = specRows(lang, l.attributes, { hours_to_tbo: l.hours_to_tbo });
+  const rows = specRows(lang, l.attributes, { hours_to_tbo: l.hours_to_tbo }, l.price.currency);
 
   return (
     <article className="listing-page">

@@ -3,6 +3,7 @@ import { Link, Navigate, useNavigate } from 'react-router';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
+import { ApiError } from '../api/problem';
 import { useI18n } from '../i18n/I18n';
 import type { MessageKey } from '../i18n/messages';
 import { usePageTitle } from '../hooks/catalogue';
@@ -28,6 +29,9 @@ export default function MyListings() {
   const { t } = useI18n();
   const { user } = useAuth();
   const [tab, setTab] = useState<Tab>('published');
+  // A lifecycle action refused because the listing changed meanwhile (412): said above the
+  // list, which is read again, so the message outlives the card if the listing left this tab.
+  const [conflict, setConflict] = useState<string | null>(null);
   usePageTitle(t('my.title'));
   const mine = useInfiniteQuery({
     queryKey: ['me', 'listings', tab],
@@ -46,6 +50,7 @@ export default function MyListings() {
     const i = TABS.indexOf(tab);
     const next = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i + TABS.length - 1) % TABS.length] : undefined;
     if (next) {
+      setConflict(null);
       setTab(next);
       document.getElementById(`tab-${next}`)?.focus();
     }
@@ -70,13 +75,21 @@ export default function MyListings() {
             aria-selected={tab === s}
             aria-controls="my-panel"
             tabIndex={tab === s ? 0 : -1}
-            onClick={() => setTab(s)}
+            onClick={() => {
+              setConflict(null);
+              setTab(s);
+            }}
           >
             {t(`status.${s}` as MessageKey)}
           </button>
         ))}
       </div>
       <div role="tabpanel" id="my-panel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
+        {conflict && (
+          <p role="alert" className="error-box" data-testid="my-conflict">
+            {t('my.conflict', { title: conflict })}
+          </p>
+        )}
         {mine.isPending ? (
           <Loading />
         ) : mine.isError ? (
@@ -86,9 +99,9 @@ export default function MyListings() {
         ) : (
           <div className="listing-grid">
             {items.map((item) => (
-              <div key={item.id} className="my-item">
+              <div key={item.id} className="my-item" data-version={item.version}>
                 <ListingCard item={item} />
-                <Actions item={item} offered={OFFERED[tab]} />
+                <Actions item={item} offered={OFFERED[tab]} onStart={() => setConflict(null)} onConflict={() => setConflict(item.title)} />
               </div>
             ))}
           </div>
@@ -105,7 +118,17 @@ export default function MyListings() {
   );
 }
 
-function Actions({ item, offered }: { item: Schemas['ListingSummary']; offered: readonly Action[] }) {
+function Actions({
+  item,
+  offered,
+  onStart,
+  onConflict,
+}: {
+  item: Schemas['ListingSummary'];
+  offered: readonly Action[];
+  onStart: () => void;
+  onConflict: () => void;
+}) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -115,23 +138,31 @@ function Actions({ item, offered }: { item: Schemas['ListingSummary']; offered: 
   const run = async (action: Action) => {
     setBusy(true);
     setError(null);
+    onStart();
+    // The list carries each listing's version: it is the ETag (`"<version>"`) the API checks.
+    const params = { path: { id: item.id }, header: { 'If-Match': `"${item.version}"` } };
+    const call = {
+      renew: () => api.POST('/api/v1/listings/{id}/renew', { params }),
+      reserve: () => api.POST('/api/v1/listings/{id}/reserve', { params }),
+      release: () => api.POST('/api/v1/listings/{id}/release', { params }),
+      sold: () => api.POST('/api/v1/listings/{id}/sold', { params }),
+      withdraw: () => api.POST('/api/v1/listings/{id}/withdraw', { params }),
+      publish: () => api.POST('/api/v1/listings/{id}/publish', { params }),
+    }[action];
     try {
-      // Lists carry no version: read the listing for its ETag, then act with If-Match.
-      const current = await unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id: item.id } } }));
-      const params = { path: { id: item.id }, header: { 'If-Match': `"${current.version}"` } };
-      const call = {
-        renew: () => api.POST('/api/v1/listings/{id}/renew', { params }),
-        reserve: () => api.POST('/api/v1/listings/{id}/reserve', { params }),
-        release: () => api.POST('/api/v1/listings/{id}/release', { params }),
-        sold: () => api.POST('/api/v1/listings/{id}/sold', { params }),
-        withdraw: () => api.POST('/api/v1/listings/{id}/withdraw', { params }),
-        publish: () => api.POST('/api/v1/listings/{id}/publish', { params }),
-      }[action];
       await unwrap(call());
       await queryClient.invalidateQueries({ queryKey: ['me', 'listings'] });
       void queryClient.invalidateQueries({ queryKey: ['listing', item.id] });
     } catch (err) {
-      setError(err);
+      if (err instanceof ApiError && err.status === 412) {
+        // The listing changed since the list was read (edited elsewhere, in another tab): say
+        // so, and show the list as it is now (with the new version).
+        onConflict();
+        void queryClient.invalidateQueries({ queryKey: ['me', 'listings'] });
+        void queryClient.invalidateQueries({ queryKey: ['listing', item.id] });
+      } else {
+        setError(err);
+      }
     } finally {
       setBusy(false);
     }

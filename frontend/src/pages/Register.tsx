@@ -6,7 +6,6 @@ import { useI18n } from '../i18n/I18n';
 import { usePageTitle } from '../hooks/catalogue';
 import { Field } from '../components/Field';
 import { ErrorBox } from '../components/Status';
-import { wireAccountType, wireLocale } from '../api/wire';
 
 const FIELDS = ['email', 'password', 'display_name', 'account_type', 'company_name', 'phone'] as const;
 
@@ -40,8 +39,8 @@ export default function Register() {
             email: form.email,
             password: form.password,
             display_name: form.display_name,
-            account_type: wireAccountType(form.account_type),
-            locale: wireLocale(lang),
+            account_type: form.account_type,
+            locale: lang,
             company_name: form.account_type === 'professional' ? form.company_name || null : null,
             phone: form.phone || null,
           },

@@ -38,6 +38,14 @@ const NUMBER_FILTERS = [
 ] as const;
 const TEXT_FILTERS = ['make', 'model', 'country', 'near'] as const;
 const BOOL_FILTERS = ['ifr', 'has_photos', 'include_sold'] as const;
+/** Filters on aviation jargon, explained under the field with the listing form's help texts. */
+const HELP: Partial<Record<string, MessageKey>> = {
+  ttaf_max: 'help.ttaf_hours',
+  smoh_max: 'help.engine_smoh',
+  hours_to_tbo_min: 'help.hours_to_tbo',
+  engine_hours_max: 'help.engine_hours_since_new',
+  ifr: 'help.ifr',
+};
 
 export default function Search() {
   const { t, lang } = useI18n();
@@ -120,7 +128,8 @@ export default function Search() {
               <FilterInput name="q" label={t('filter.q')} type="search" value={query.q} error={problems.q} />
               <div className="field">
                 <label htmlFor="f-category">{t('filter.category')}</label>
-                <select id="f-category" name="category" defaultValue={query.category ?? ''}>
+                {/* Made again once the tree has loaded: a default value only selects options present at mount. */}
+                <select key={tree.length} id="f-category" name="category" defaultValue={query.category ?? ''}>
                   <option value="">{t('common.any')}</option>
                   {flattenCategories(tree).map(({ node, depth }) => (
                     <option key={node.slug} value={node.slug}>
@@ -148,7 +157,15 @@ export default function Search() {
                 error={problems.price_max}
               />
               {NUMBER_FILTERS.map((k) => (
-                <FilterInput key={k} name={k} label={t(`filter.${k}`)} type="number" value={query[k]} error={problems[k]} />
+                <FilterInput
+                  key={k}
+                  name={k}
+                  label={t(`filter.${k}`)}
+                  type="number"
+                  value={query[k]}
+                  error={problems[k]}
+                  hint={HELP[k] && t(HELP[k])}
+                />
               ))}
               <Choice name="fuel" label={t('filter.fuel')} value={query.fuel} options={FUELS.map((v) => [v, v])} />
               <Choice
@@ -165,8 +182,19 @@ export default function Search() {
               />
               {BOOL_FILTERS.map((k) => (
                 <div className="field checkbox" key={k}>
-                  <input id={`f-${k}`} type="checkbox" name={k} defaultChecked={query[k] === true} />
+                  <input
+                    id={`f-${k}`}
+                    type="checkbox"
+                    name={k}
+                    defaultChecked={query[k] === true}
+                    aria-describedby={HELP[k] ? `f-${k}-hint` : undefined}
+                  />
                   <label htmlFor={`f-${k}`}>{t(`filter.${k}`)}</label>
+                  {HELP[k] && (
+                    <p id={`f-${k}-hint`} className="hint">
+                      {t(HELP[k])}
+                    </p>
+                  )}
                 </div>
               ))}
               <div className="actions">
@@ -214,7 +242,7 @@ export default function Search() {
               <label htmlFor="sort">{t('search.sort')}</label>
               <select
                 id="sort"
-                value={String(query.sort ?? (query.q ? 'relevance' : 'newest'))}
+                value={query.sort ?? (query.q ? 'relevance' : 'newest')}
                 onChange={(e) => change({ sort: e.target.value as SearchQuery['sort'] })}
                 aria-invalid={problems.sort ? true : undefined}
                 aria-describedby={problems.sort ? 'sort-error' : undefined}
@@ -251,8 +279,16 @@ export default function Search() {
   );
 }
 
-function FilterInput(props: { name: string; label: string; value?: string | number; type?: string; error?: string }) {
+function FilterInput(props: {
+  name: string;
+  label: string;
+  value?: string | number;
+  type?: string;
+  error?: string;
+  hint?: string;
+}) {
   const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', props.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className={`field${props.error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{props.label}</label>
@@ -263,8 +299,13 @@ function FilterInput(props: { name: string; label: string; value?: string | numb
         step={props.type === 'number' ? 'any' : undefined}
         defaultValue={props.value ?? ''}
         aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
       />
+      {props.hint && (
+        <p id={`${id}-hint`} className="hint">
+          {props.hint}
+        </p>
+      )}
       {props.error && (
         <p id={`${id}-error`} className="field-error">
           {props.error}

@@ -4,7 +4,6 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, splitFieldErrors } from '../api/problem';
-import { fromWire } from '../api/wire';
 import { useI18n } from '../i18n/I18n';
 import { fr as KNOWN, type MessageKey } from '../i18n/messages';
 import { categoryName, findCategory, flattenCategories, useCategories, usePageTitle } from '../hooks/catalogue';
@@ -15,6 +14,7 @@ import { smallest } from '../components/ListingCard';
 import { DRAFT_KEY, EMPTY_DRAFT, fieldsOf, fromListing, loadDraft, toListingInput, type AttributeField, type Draft } from '../sell/draft';
 import { uploadPhoto, type PhotoView } from '../sell/upload';
 import { CONDITIONS } from '../search/params';
+import { isMoneyField } from '../listing/money';
 
 const CURRENCIES = ['EUR', 'CHF', 'GBP', 'USD'] as const;
 const KINDS = ['fixed', 'negotiable', 'on_request', 'exchange'] as const;
@@ -71,7 +71,7 @@ export default function Sell() {
     const tree = categories.data?.items;
     if (!editId || !l || !tree) return;
     const node = findCategory(tree, l.category);
-    const next = fromListing(l, node ? fromWire(node.attribute_group).toLowerCase() : '');
+    const next = fromListing(l, node?.attribute_group ?? '');
     setDraftState(next);
     try {
       localStorage.setItem(DRAFT_KEY, JSON.stringify(next));
@@ -112,7 +112,8 @@ export default function Sell() {
       'location.airfield_icao',
       'location.city',
       'location.country',
-      'attributes',
+      // Not `attributes` itself: an error on an attribute the form does not show (or on the
+      // whole object) then goes to the top of the form with its key, instead of nowhere.
       ...fields.map((f) => `attributes.${f.name}`),
     ],
     [fields],
@@ -294,7 +295,7 @@ export default function Sell() {
                 const node = flat.find((x) => x.node.slug === e.target.value)?.node;
                 setDraft({
                   category: e.target.value,
-                  group: node ? fromWire(node.attribute_group).toLowerCase() : '',
+                  group: node?.attribute_group ?? '',
                 });
               }}
             >
@@ -350,6 +351,7 @@ export default function Sell() {
               value={draft.kind}
               onChange={(v) => setDraft({ kind: v as Draft['kind'] })}
               options={KINDS.map((k) => [k, t(`sell.kind.${k}`)])}
+              error={draft.kind === 'on_request' ? fieldError('price.kind') ?? fieldError('price') : fieldError('price.kind')}
             />
             {draft.kind !== 'on_request' && (
               <Field
@@ -367,6 +369,7 @@ export default function Sell() {
               value={draft.currency}
               onChange={(v) => setDraft({ currency: v as Draft['currency'] })}
               options={CURRENCIES.map((c) => [c, c])}
+              error={fieldError('price.currency')}
             />
           </fieldset>
           <Select
@@ -412,6 +415,7 @@ export default function Sell() {
                   field={f}
                   value={draft.attributes[f.name]}
                   error={fieldError(`attributes.${f.name}`)}
+                  currency={draft.currency}
                   onChange={(v) => setDraft({ attributes: { ...draft.attributes, [f.name]: v } })}
                 />
               ))}
@@ -604,7 +608,10 @@ function Select(props: {
   onChange: (v: string) => void;
   options: [string, string][];
   error?: string;
+  hint?: string;
 }) {
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  const errorId = props.error ? `${props.id}-error` : undefined;
   return (
     <div className={`field${props.error ? ' field-invalid' : ''}`}>
       <label htmlFor={props.id}>{props.label}</label>
@@ -613,7 +620,7 @@ function Select(props: {
         value={props.value}
         onChange={(e) => props.onChange(e.target.value)}
         aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${props.id}-error` : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
       >
         {props.options.map(([v, l]) => (
           <option key={v} value={v}>
@@ -621,8 +628,13 @@ function Select(props: {
           </option>
         ))}
       </select>
+      {props.hint && (
+        <p id={hintId} className="hint">
+          {props.hint}
+        </p>
+      )}
       {props.error && (
-        <p id={`${props.id}-error`} className="field-error">
+        <p id={errorId} className="field-error">
           {props.error}
         </p>
       )}
@@ -636,23 +648,52 @@ function choiceLabel(t: (k: MessageKey) => string, field: string, value: string)
   return key in KNOWN ? t(key as MessageKey) : value;
 }
 
+/** A field's help text (`help.<field>`: what TTAF, SMOH, TBO… mean), if it has one. */
+function helpText(t: (k: MessageKey) => string, field: string): string | undefined {
+  const key = `help.${field}`;
+  return key in KNOWN ? t(key as MessageKey) : undefined;
+}
+
+/**
+ * One attribute of the listing's group, typed by the spec (attribute-fields.json), with its
+ * help text and the API's error below it. Amounts of money are typed in major units of the
+ * listing's currency, like the price.
+ */
 function AttributeInput(props: {
   field: AttributeField;
   value: string | boolean | undefined;
   error?: string;
+  currency: Draft['currency'];
   onChange: (v: string | boolean) => void;
 }) {
   const { t } = useI18n();
   const f = props.field;
   const key = `spec.${f.name}`;
-  const label = (key in KNOWN ? t(key as MessageKey) : f.name.replace(/_/g, ' ')) + (f.required ? ' *' : '');
+  const money = isMoneyField(f.name);
+  const label =
+    (key in KNOWN ? t(key as MessageKey) : f.name.replace(/_/g, ' ')) +
+    (money ? ` (${props.currency})` : '') +
+    (f.required ? ' *' : '');
+  const help = helpText(t, f.name);
   const id = `attr-${f.name}`;
   if (f.type === 'object') return null;
   if (f.type === 'boolean') {
+    const hintId = help ? `${id}-hint` : undefined;
     return (
       <div className="field checkbox">
-        <input id={id} type="checkbox" checked={props.value === true} onChange={(e) => props.onChange(e.target.checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          checked={props.value === true}
+          onChange={(e) => props.onChange(e.target.checked)}
+          aria-describedby={hintId}
+        />
         <label htmlFor={id}>{label}</label>
+        {help && (
+          <p id={hintId} className="hint">
+            {help}
+          </p>
+        )}
       </div>
     );
   }
@@ -665,19 +706,21 @@ function AttributeInput(props: {
         onChange={props.onChange}
         options={[['', '—'], ...(f.options ?? []).map((o): [string, string] => [o, choiceLabel(t, f.name, o)])]}
         error={props.error}
+        hint={help}
       />
     );
   }
+  const hint = [help, f.type === 'list' ? t('sell.listHint') : undefined].filter(Boolean).join(' ');
   return (
     <Field
       id={id}
       label={label}
       type={f.type === 'date' ? 'date' : 'text'}
-      inputMode={f.type === 'integer' ? 'numeric' : f.type === 'number' ? 'decimal' : undefined}
+      inputMode={money || f.type === 'number' ? 'decimal' : f.type === 'integer' ? 'numeric' : undefined}
       value={typeof props.value === 'string' ? props.value : ''}
       onChange={(e) => props.onChange(e.target.value)}
       error={props.error}
-      hint={f.type === 'list' ? t('sell.listHint') : undefined}
+      hint={hint || undefined}
       required={f.required}
     />
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildAttributes, EMPTY_DRAFT, fieldsOf, loadDraft, toListingInput } from './draft';
+import { buildAttributes, EMPTY_DRAFT, fieldsOf, fromListing, loadDraft, parseMajor, toListingInput } from './draft';
+import type { components } from '../api/schema';
 
 describe('listing form', () => {
   it('knows the aircraft fields from the spec', () => {
@@ -44,6 +45,49 @@ describe('listing form', () => {
   it('needs an amount unless the price is on request', () => {
     expect(toListingInput({ ...EMPTY_DRAFT, amount: 'abc' }).errors).toEqual({ 'price.amount': 'number' });
     expect(toListingInput({ ...EMPTY_DRAFT, kind: 'on_request' }).body.price.amount).toBeNull();
+  });
+
+  it("takes a share's costs in major units of the listing's currency and sends minor units", () => {
+    const draft = {
+      ...EMPTY_DRAFT,
+      category: 'aircraft-shares',
+      group: 'share',
+      amount: '12 000',
+      currency: 'CHF' as const,
+      attributes: { fraction: '1/4', monthly_fixed_cost: '250', hourly_wet_rate: '145,50' },
+    };
+    const { body, errors } = toListingInput(draft);
+    expect(errors).toEqual({});
+    expect(body.attributes).toEqual({ fraction: '1/4', monthly_fixed_cost: 25_000, hourly_wet_rate: 14_550 });
+    expect(body.price.amount).toBe(1_200_000);
+    const bad = toListingInput({ ...draft, attributes: { fraction: '1/4', hourly_wet_rate: '145 CHF' } });
+    expect(bad.errors).toEqual({ 'attributes.hourly_wet_rate': 'number' });
+    expect(buildAttributes(fieldsOf('share'), { monthly_fixed_cost: '1 250,5' }).value).toEqual({ monthly_fixed_cost: 125_050 });
+  });
+
+  it('shows the costs of a listing being edited in major units again', () => {
+    const listing = {
+      id: '0193b9a4-2f7c-7d1e-9a53-5c1f0b7f6c21',
+      category: 'aircraft-shares',
+      title: 'Quart de DR400',
+      description: 'x',
+      price: { amount: 1_200_000, currency: 'GBP', kind: 'fixed' },
+      condition: 'used',
+      location: { airfield_icao: 'LFPN', city: null, country: null },
+      attributes: { fraction: '1/4', monthly_fixed_cost: 25_000, hourly_wet_rate: 14_550 },
+      version: 3,
+    } as unknown as components['schemas']['ListingView'];
+    const d = fromListing(listing, 'share');
+    expect(d.attributes).toEqual({ fraction: '1/4', monthly_fixed_cost: '250', hourly_wet_rate: '145.5' });
+    expect(d.amount).toBe('12000');
+    expect(toListingInput(d).body.attributes).toEqual(listing.attributes);
+  });
+
+  it('reads amounts typed with spaces or a decimal comma', () => {
+    expect(parseMajor('65 000')).toBe(65_000);
+    expect(parseMajor('65\u202f000,50')).toBe(65_000.5);
+    expect(parseMajor('  ')).toBeNull();
+    expect(parseMajor('12 €')).toBeNull();
   });
 
   it('restores a saved draft, or starts empty on garbage', () => {

@@ -3,6 +3,7 @@
 import type { components } from '../api/schema';
 import fieldsByGroup from '../api/attribute-fields.json';
 import { toMinor, fromMinor } from '../i18n/format';
+import { isMoneyField } from '../listing/money';
 
 type S = components['schemas'];
 export type ListingInput = S['ListingInput'];
@@ -68,10 +69,23 @@ export function loadDraft(storage: Pick<Storage, 'getItem'> | undefined): Draft 
   }
 }
 
-/** Attribute values typed by the API's schema; text that is not a number gives a field error. */
+/** An amount typed in major units ("65 000", "12,50"), or null when it is not a number. */
+export function parseMajor(text: string): number | null {
+  const compact = text.replace(/\s/g, '').replace(',', '.');
+  if (compact === '') return null;
+  const n = Number(compact);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * Attribute values typed by the API's schema; text that is not a number gives a field error.
+ * Amounts of money (`MONEY_FIELDS`) are typed in major units of `currency` and sent in minor
+ * units, like the price.
+ */
 export function buildAttributes(
   fields: readonly AttributeField[],
   raw: Record<string, string | boolean>,
+  currency: S['Currency'] = 'EUR',
 ): { value: Record<string, unknown>; errors: Record<string, string> } {
   const value: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
@@ -83,6 +97,12 @@ export function buildAttributes(
     }
     const text = typeof v === 'string' ? v.trim() : '';
     if (text === '') continue;
+    if (isMoneyField(f.name)) {
+      const n = parseMajor(text);
+      if (n === null) errors[f.name] = 'number';
+      else value[f.name] = toMinor(n, currency);
+      continue;
+    }
     switch (f.type) {
       case 'integer':
         if (/^-?\d+$/.test(text)) value[f.name] = Number(text);
@@ -111,13 +131,13 @@ export function buildAttributes(
 
 /** The API body for a draft (never `publish`: publishing is its own step). */
 export function toListingInput(d: Draft): { body: ListingInput; errors: Record<string, string> } {
-  const { value, errors: attrErrors } = buildAttributes(fieldsOf(d.group), d.attributes);
+  const { value, errors: attrErrors } = buildAttributes(fieldsOf(d.group), d.attributes, d.currency);
   const errors: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrErrors)) errors[`attributes.${k}`] = v;
   let amount: number | null = null;
   if (d.kind !== 'on_request') {
-    const n = Number(d.amount.replace(/\s/g, '').replace(',', '.'));
-    if (d.amount.trim() === '' || !Number.isFinite(n)) errors['price.amount'] = 'number';
+    const n = parseMajor(d.amount);
+    if (n === null) errors['price.amount'] = 'number';
     else amount = toMinor(n, d.currency);
   }
   const body: ListingInput = {
@@ -142,6 +162,7 @@ export function fromListing(l: S['ListingView'], group: string): Draft {
   const attributes: Record<string, string | boolean> = {};
   for (const [k, v] of Object.entries(l.attributes as Record<string, unknown>)) {
     if (typeof v === 'boolean') attributes[k] = v;
+    else if (typeof v === 'number' && isMoneyField(k)) attributes[k] = String(fromMinor(v, l.price.currency));
     else if (Array.isArray(v)) attributes[k] = v.join('\n');
     else if (v != null && typeof v !== 'object') attributes[k] = String(v);
   }

@@ -169,6 +169,16 @@ fn stored_children(conn: &mut PgConnection, parent: &str) -> Vec<String> {
     rows.into_iter().map(|r| r.slug).collect()
 }
 
+/// Top-level categories as stored, in display order.
+fn stored_roots(conn: &mut PgConnection) -> Vec<String> {
+    let mut rows: Vec<CategoryRow> = category_rows(conn)
+        .into_iter()
+        .filter(|r| r.parent.is_none())
+        .collect();
+    rows.sort_by(|a, b| (a.position, &a.slug).cmp(&(b.position, &b.slug)));
+    rows.into_iter().map(|r| r.slug).collect()
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
@@ -1480,6 +1490,217 @@ async fn moderators_reorder_children() {
         "not-found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn administrators_reorder_the_top_level() {
+    let app = spawn_app().await;
+    let admin = login_as(&app, "admin@example.fr", "admin").await;
+    let conn = &mut app.db.connect();
+    // A hidden top-level category is part of the level: it must be listed too.
+    let res = send(
+        &app,
+        Method::PATCH,
+        "/api/v1/categories/balloons-airships",
+        Some(&admin),
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let current = stored_roots(conn);
+    assert!(current.len() > 5, "the seeded top level: {current:?}");
+    assert!(current.contains(&"balloons-airships".to_owned()));
+    let reversed: Vec<String> = current.iter().rev().cloned().collect();
+    let before_children = stored_children(conn, "aircraft");
+
+    let res = send(
+        &app,
+        Method::PUT,
+        "/api/v1/categories/order",
+        Some(&admin),
+        Some(json!({"children": reversed})),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let body = json_of(res).await;
+    assert_eq!(
+        slugs(&body["items"]),
+        reversed,
+        "the answer is the new tree"
+    );
+    let aircraft = find_node(&body["items"], "aircraft").unwrap_or(&Value::Null);
+    assert_eq!(
+        slugs(&aircraft["children"]),
+        before_children,
+        "subtrees move with their category"
+    );
+    let hidden = find_node(&body["items"], "balloons-airships").unwrap_or(&Value::Null);
+    assert_eq!(
+        hidden["active"], false,
+        "hidden categories are in the answer"
+    );
+    assert_eq!(stored_roots(conn), reversed, "stored");
+    let positions: Vec<i32> = reversed
+        .iter()
+        .filter_map(|s| category_row(conn, s).map(|r| r.position))
+        .collect();
+    assert_eq!(positions, (0..reversed.len() as i32).collect::<Vec<_>>());
+    assert_eq!(stored_children(conn, "aircraft"), before_children);
+    // The public tree follows, without the hidden category.
+    let tree = get_json(&app, "/api/v1/categories").await;
+    let public: Vec<String> = reversed
+        .iter()
+        .filter(|s| s.as_str() != "balloons-airships")
+        .cloned()
+        .collect();
+    assert_eq!(slugs(&tree["items"]), public, "GET /categories follows");
+    let res = send(
+        &app,
+        Method::GET,
+        "/api/v1/categories?include_inactive=true",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(slugs(&json_of(res).await["items"]), reversed);
+
+    // Lists that are not exactly the top level.
+    let mut missing = reversed.clone();
+    missing.pop();
+    let mut unknown = reversed.clone();
+    unknown.push("no-such".into());
+    let mut child = reversed.clone();
+    child.push("single-engine-piston".into());
+    let mut twice = reversed.clone();
+    twice.push(reversed[0].clone());
+    let mut swapped = reversed.clone();
+    swapped[0] = "sailplanes".into();
+    let bad: &[(Vec<String>, &str, &str)] = &[
+        (missing, "a category left out", "misses"),
+        (unknown, "an unknown slug", "is not a top-level category"),
+        (
+            child,
+            "a subcategory",
+            "`single-engine-piston` is not a top-level category",
+        ),
+        (twice, "a category twice", "more than once"),
+        (
+            swapped,
+            "a category replaced by a subcategory",
+            "is not a top-level category",
+        ),
+        (vec![], "nothing", "misses"),
+    ];
+    for (order, why, message) in bad {
+        let res = send(
+            &app,
+            Method::PUT,
+            "/api/v1/categories/order",
+            Some(&admin),
+            Some(json!({"children": order})),
+        )
+        .await;
+        let problem = TestApp::expect_problem(res, 422, "validation").await;
+        let messages = problem["errors"]["children"].to_string();
+        assert!(messages.contains(message), "{why}: {problem}");
+    }
+    for (body, why) in [
+        (json!({"order": reversed}), "another field name"),
+        (json!({"children": "aircraft"}), "not a list"),
+        (json!({}), "no list"),
+    ] {
+        let res = send(
+            &app,
+            Method::PUT,
+            "/api/v1/categories/order",
+            Some(&admin),
+            Some(body),
+        )
+        .await;
+        assert_eq!(res.status().as_u16(), 422, "{why}");
+    }
+    assert_eq!(stored_roots(conn), reversed, "unchanged by bad orders");
+}
+
+#[tokio::test]
+async fn only_administrators_with_a_session_reorder_the_top_level() {
+    let app = spawn_app().await;
+    let member = login_as(&app, "member@example.fr", "user").await;
+    let moderator = login_as(&app, "moderator@example.fr", "moderator").await;
+    let admin = login_as(&app, "admin@example.fr", "admin").await;
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/v1/users/me/tokens",
+        Some(&admin),
+        Some(json!({"name": "catalogue script", "scopes": ["listings:write", "account"]})),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 201);
+    let admin_pat = json_of(res).await["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let conn = &mut app.db.connect();
+    let current = stored_roots(conn);
+    let reversed: Vec<String> = current.iter().rev().cloned().collect();
+    let body = json!({"children": reversed});
+
+    for (token, status, kind, who) in [
+        (None, 401, "unauthorized", "anonymous"),
+        (Some("not-a-token"), 401, "unauthorized", "a bad token"),
+        (Some(member.as_str()), 403, "forbidden", "a member"),
+        (Some(moderator.as_str()), 403, "forbidden", "a moderator"),
+        (
+            Some(admin_pat.as_str()),
+            403,
+            "forbidden",
+            "an administrator's token",
+        ),
+    ] {
+        let res = send(
+            &app,
+            Method::PUT,
+            "/api/v1/categories/order",
+            token,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(res.status().as_u16(), status, "{who}");
+        TestApp::expect_problem(res, status, kind).await;
+    }
+    assert_eq!(stored_roots(conn), current, "nothing changed");
+    // Moderators still order the levels below.
+    let children = stored_children(conn, "gliders");
+    let res = send(
+        &app,
+        Method::PUT,
+        "/api/v1/categories/gliders/children/order",
+        Some(&moderator),
+        Some(json!({"children": children.iter().rev().collect::<Vec<_>>()})),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    // The path is no category: other methods are refused or find nothing.
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/v1/categories/order",
+        Some(&admin),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 405);
+    let res = send(
+        &app,
+        Method::PUT,
+        "/api/v1/categories/order",
+        Some(&admin),
+        Some(body),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(stored_roots(conn), reversed);
 }
 
 #[tokio::test]

@@ -95,3 +95,44 @@ async fn served_spec_is_openapi_3_1_and_documents_every_route() {
         "problem types listed"
     );
 }
+
+/// `Attributes` is untagged, so its oneOf cannot name a discriminator: its variants at least
+/// follow `AttributeGroup`, one for one (`<Group>Attributes`, else `FreeAttributes`).
+#[tokio::test]
+async fn attributes_variants_follow_the_attribute_groups() {
+    let spec = serde_json::to_value(hangar_api::openapi::spec())
+        .unwrap_or_else(|e| panic!("serialising the spec: {e}"));
+    let schemas = &spec["components"]["schemas"];
+    let groups: Vec<&str> = schemas["AttributeGroup"]["enum"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let variants: Vec<&str> = schemas["Attributes"]["oneOf"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v["$ref"].as_str())
+                .map(|r| r.trim_start_matches("#/components/schemas/"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let expected: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let mut name: String = g[..1].to_uppercase();
+            name.push_str(&g[1..]);
+            name.push_str("Attributes");
+            if schemas[name.as_str()].is_object() {
+                name
+            } else {
+                "FreeAttributes".to_owned()
+            }
+        })
+        .collect();
+    assert_eq!(groups.len(), 9, "{groups:?}");
+    assert_eq!(variants, expected);
+    let doc = schemas["Attributes"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(doc.contains("attribute_group"), "{doc}");
+}

@@ -1,0 +1,52 @@
+// @vitest-environment jsdom
+// My listings: lifecycle actions sent with the list's version as If-Match, and a stale version
+// (412) said in words while the list is read again.
+import { describe, expect, it } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import MyListings from './MyListings';
+import { fakeApi, ME, problemBody, renderPage, session } from '../test/render';
+
+const ID = '0193b9a4-2f7c-7d1e-9a53-5c1f0b7f6c21';
+const item = (version: number) => ({
+  id: ID,
+  version,
+  status: 'published',
+  title: 'Robin DR400-140B',
+  price: { amount: 6_500_000, currency: 'EUR', kind: 'fixed' },
+  created_at: '2026-11-28T20:04:08Z',
+});
+
+describe('my listings', () => {
+  it('acts with the version from the list, and after a 412 says so and reads the list again', async () => {
+    let listReads = 0;
+    let reserves = 0;
+    const calls = fakeApi({
+      'POST /api/v1/auth/refresh': session(ME),
+      // The first read has version 7; the listing was then changed elsewhere (version 8).
+      'GET /api/v1/users/me/listings': () => ({ body: { items: [item(listReads++ === 0 ? 7 : 8)], next_cursor: null } }),
+      [`POST /api/v1/listings/${ID}/reserve`]: () =>
+        reserves++ === 0
+          ? { status: 412, body: problemBody(412, 'precondition-failed', 'The listing changed since you read it.') }
+          : { body: { ...item(9), status: 'reserved' } },
+    });
+    renderPage(<MyListings />, { path: '/me/listings' });
+    const user = userEvent.setup();
+    const card = (await screen.findByRole('group', { name: 'Robin DR400-140B' })) as HTMLElement;
+    await user.click(within(card).getByRole('button', { name: 'Marquer réservée' }));
+    const alert = await screen.findByTestId('my-conflict');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toBe(
+      '« Robin DR400-140B » a changé entre-temps (ailleurs ou dans un autre onglet) : la liste est à jour, vérifiez et recommencez.',
+    );
+    await waitFor(() => expect(listReads).toBe(2));
+    // No extra GET of the listing: the list's version is the ETag.
+    expect(calls.filter((c) => c.path === `/api/v1/listings/${ID}`)).toEqual([]);
+    await waitFor(() => expect(document.querySelector('.my-item')?.getAttribute('data-version')).toBe('8'));
+    await user.click(within(screen.getByRole('group', { name: 'Robin DR400-140B' })).getByRole('button', { name: 'Marquer réservée' }));
+    await waitFor(() => expect(reserves).toBe(2));
+    const sent = calls.filter((c) => c.path === `/api/v1/listings/${ID}/reserve`).map((c) => c.headers.get('If-Match'));
+    expect(sent).toEqual(['"7"', '"8"']);
+    await waitFor(() => expect(screen.queryByTestId('my-conflict')).toBeNull());
+  });
+});

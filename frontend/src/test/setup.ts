@@ -1,0 +1,14 @@
+// Vitest set-up for every test file. Component tests (`*.test.tsx`, jsdom) start each test from
+// an empty page, an empty localStorage and the real `fetch`.
+import { afterEach, vi } from 'vitest';
+
+afterEach(async () => {
+  if (typeof document !== 'undefined') {
+    const { cleanup } = await import('@testing-library/react');
+    cleanup();
+    localStorage.clear();
+  }
+  vi.unstubAllGlobals();
+  const { setSession } = await import('../api/client');
+  setSession(null);
+});
