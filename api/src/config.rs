@@ -58,8 +58,9 @@ pub struct Settings {
 /// Search tuning.
 #[derive(Clone, Debug)]
 pub struct SearchSettings {
-    /// Above this many matches, facets of a search filtered by nothing but category, make and
-    /// country are summed from the facet aggregate instead of counted live.
+    /// Facets are counted live up to this many estimated matches (of the search without the
+    /// facets' own filters); above, searches filtered by nothing but category, make and
+    /// country sum them from the facet aggregate, others count a sample.
     pub facets_live_max_rows: i64,
     /// How often the facet aggregate is refreshed.
     pub facets_refresh: Duration,
@@ -375,7 +376,7 @@ impl Settings {
             .unwrap_or_else(|| format!("Hangar <no-reply@{mail_host}>"));
         let poll_interval = parse_or(src, "OUTBOX_POLL_MS", Some(Duration::from_secs(2)), millis)?;
 
-        let facets_live_max_rows = parse_or(src, "FACETS_LIVE_MAX_ROWS", Some(20_000), |v| {
+        let facets_live_max_rows = parse_or(src, "FACETS_LIVE_MAX_ROWS", Some(10_000), |v| {
             v.parse::<i64>()
                 .ok()
                 .filter(|n| (0..=100_000_000).contains(n))
@@ -383,7 +384,7 @@ impl Settings {
                     "expected a whole number of listings (0 = always the aggregate)".to_owned()
                 })
         })?;
-        let facets_sample = parse_or(src, "FACETS_SAMPLE", Some(2_000), |v| {
+        let facets_sample = parse_or(src, "FACETS_SAMPLE", Some(1_000), |v| {
             v.parse::<i64>()
                 .ok()
                 .filter(|n| (1..=1_000_000).contains(n))

@@ -193,7 +193,7 @@ pub struct SearchResults {
     /// (`FACETS_REFRESH_MS`), so they can lag recent changes by that much.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
-    /// False when the facets were counted on a sample of a broad search (the 2,000 most
+    /// False when the facets were counted on a sample of a broad search (the 1,000 most
     /// recent listings matching the filters other than the facets' own, `FACETS_SAMPLE`) and
     /// scaled up to the estimated total: then they are orders of magnitude, not exact counts.
     pub facets_exact: bool,

@@ -303,29 +303,52 @@ fn facet_counts(
     total_estimate: i64,
     total_exact: bool,
 ) -> Result<(BTreeMap<String, Vec<FacetCount>>, bool), ApiError> {
-    let broad = !total_exact && total_estimate > ctx.settings.facets_live_max_rows
-        || ctx.settings.facets_live_max_rows == 0;
-    let mut exact = true;
-    let counts = if filters.aggregatable() && broad {
+    let live_max = ctx.settings.facets_live_max_rows;
+    let broad = |n: i64| live_max == 0 || n > live_max;
+    if filters.aggregatable() && !total_exact && broad(total_estimate) {
         let key = format!("{}|{facets:?}", filters.aggregate_key());
-        ctx.caches
+        let counts = ctx
+            .caches
             .facets
             .get_or_load(&key, ctx.settings.facets_refresh, || {
                 facets::facets(conn, filters, facets, FacetSource::Aggregate)
-            })?
-    } else if broad && total_estimate > ctx.settings.facets_sample {
-        exact = false;
-        let sample = ctx.settings.facets_sample;
-        let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
-        let base = counts::planner_estimate(conn, &facets::without_facet_filters(filters))?;
-        let scale = (base as f64 / sample as f64).max(1.0);
-        counts
-            .into_iter()
-            .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
-            .collect()
+            })?;
+        return Ok((facet_map(facets, &counts), true));
+    }
+    // Each facet counts the matches of the other filters, not its own: the widest count is
+    // over the matches without any facet filter, which can be far more than the total.
+    let base = if total_exact && live_max != 0 {
+        None
     } else {
-        facets::facets(conn, filters, facets, FacetSource::Live)?
+        // At least the total: fewer filters match at least as many.
+        Some(
+            counts::planner_estimate(conn, &facets::without_facet_filters(filters))?
+                .max(total_estimate),
+        )
     };
+    match base {
+        Some(base) if broad(base) && base > ctx.settings.facets_sample => {
+            let sample = ctx.settings.facets_sample;
+            let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
+            let scale = (base as f64 / sample as f64).max(1.0);
+            let scaled: Vec<(Facet, String, i64)> = counts
+                .into_iter()
+                .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
+                .collect();
+            Ok((facet_map(facets, &scaled), false))
+        }
+        _ => {
+            let counts = facets::facets(conn, filters, facets, FacetSource::Live)?;
+            Ok((facet_map(facets, &counts), true))
+        }
+    }
+}
+
+/// The counts by facet, largest first, at most 30 values each.
+fn facet_map(
+    facets: &[Facet],
+    counts: &[(Facet, String, i64)],
+) -> BTreeMap<String, Vec<FacetCount>> {
     let mut out = BTreeMap::new();
     for facet in facets {
         let values: Vec<FacetCount> = counts
@@ -339,7 +362,7 @@ fn facet_counts(
             .collect();
         out.insert(facet.name().to_owned(), values);
     }
-    Ok((out, exact))
+    out
 }
 
 /// Runs a prepared search.

@@ -258,7 +258,7 @@ async fn search_sql_prints_runnable_statements_of_the_request() {
     );
     assert!(stdout.contains("'LFPN'::text"), "{stdout}");
     assert!(
-        stdout.contains("'dr400 l''hélice'::text"),
+        stdout.contains("\"l''hélice\"") && stdout.contains("''dr400''"),
         "quotes doubled: {stdout}"
     );
     let mut conn = app.db.connect();
