@@ -48,6 +48,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub mail: MailSettings,
     pub search: SearchSettings,
+    /// How often the alerts job runs (saved searches, price drops, digests): also the delay of
+    /// `instant` alerts.
+    pub alerts_interval: Duration,
     /// `SameSite` of the refresh cookie: `Strict` (default) when the SPA is on the API's site;
     /// `None` when it is served from another site (the cookie is still `Secure` and
     /// `HttpOnly`; the refresh endpoint only takes JSON, which a cross-site page cannot send
@@ -127,6 +130,7 @@ impl fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("mail", &self.mail)
             .field("search", &self.search)
+            .field("alerts_interval", &self.alerts_interval)
             .field("refresh_cookie_same_site", &self.refresh_cookie_same_site)
             .finish()
     }
@@ -405,6 +409,13 @@ impl Settings {
             millis,
         )?;
 
+        let alerts_interval = parse_or(
+            src,
+            "ALERTS_INTERVAL_MS",
+            Some(Duration::from_secs(60)),
+            millis,
+        )?;
+
         let refresh_cookie_same_site = parse_or(
             src,
             "REFRESH_COOKIE_SAMESITE",
@@ -447,6 +458,7 @@ impl Settings {
                 facets_sample,
                 exact_count_below,
             },
+            alerts_interval,
             refresh_cookie_same_site,
         })
     }

@@ -1,5 +1,5 @@
 //! Background work of the API process: listing view counts, expiry and its reminder mail,
-//! purges. Each round is idempotent, so several replicas may run it (the row updates are
+//! purges, and the alerts (saved searches, price drops, digests: [`alerts`]). Each round is idempotent, so several replicas may run it (the row updates are
 //! conditional), and a failed round is simply retried at the next tick.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{listing_events, listings, users};
+use crate::db::schema::{listing_events, listings, notifications, unsubscribe_links, users};
 use crate::db::{self, PgPool};
 use crate::domain::Locale;
 
@@ -57,12 +57,13 @@ impl ViewCounter {
     }
 }
 
-/// A listing due for its expiry reminder: id, title, expiry, and the seller's email, name,
+/// A listing due for its expiry reminder: id, title, expiry, and the seller's id, email, name,
 /// locale.
 type ReminderRow = (
     Uuid,
     String,
     Option<chrono::DateTime<Utc>>,
+    Uuid,
     String,
     String,
     String,
@@ -72,10 +73,13 @@ type ReminderRow = (
 const REMINDER_DAYS: i64 = 7;
 /// Days a deleted listing is kept before it is purged.
 const PURGE_AFTER_DAYS: i64 = 30;
+/// Days notifications are kept.
+const NOTIFICATIONS_KEPT_DAYS: i64 = 365;
 
 /// Expires listings past their date (recording the event), reminds sellers whose listings
-/// expire within a week, purges listings deleted more than 30 days ago and old idempotency
-/// keys. Returns (expired, reminded, purged).
+/// expire within a week (by mail and notification), purges listings deleted more than 30 days
+/// ago, old idempotency keys, expired unsubscribe links and year-old notifications. Returns
+/// (expired, reminded, purged listings).
 pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usize, usize, usize)> {
     conn.transaction(|conn| {
         let now = Utc::now();
@@ -111,6 +115,7 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
                 listings::id,
                 listings::title,
                 listings::expires_at,
+                users::id,
                 users::email,
                 users::display_name,
                 users::locale,
@@ -118,13 +123,26 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
             .for_update()
             .skip_locked()
             .load(conn)?;
-        for (id, title, expires_at, email, name, locale) in &due {
+        for (id, title, expires_at, seller, email, name, locale) in &due {
             let locale = locale.parse().unwrap_or(Locale::Fr);
             let date = expires_at
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
             crate::mail::queue_expiry_reminder(
                 conn, base_url, email, name, locale, *id, title, &date,
+            )?;
+            crate::db::notifications::insert(
+                conn,
+                &crate::db::notifications::NewNotification {
+                    id: Uuid::now_v7(),
+                    user_id: *seller,
+                    kind: crate::domain::NotificationKind::ListingExpiring.as_str(),
+                    listing_id: Some(*id),
+                    saved_search_id: None,
+                    data: serde_json::json!({ "title": title, "expires_at": expires_at }),
+                    // The reminder mail above says it already.
+                    digest: None,
+                },
             )?;
             diesel::update(listings::table.find(id))
                 .set(listings::expiry_reminder_sent_at.eq(now))
@@ -138,6 +156,14 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
         )
         .execute(conn)?;
         crate::db::idempotency::purge_expired(conn)?;
+        diesel::delete(unsubscribe_links::table.filter(unsubscribe_links::expires_at.lt(now)))
+            .execute(conn)?;
+        diesel::delete(
+            notifications::table.filter(
+                notifications::created_at.lt(now - Duration::days(NOTIFICATIONS_KEPT_DAYS)),
+            ),
+        )
+        .execute(conn)?;
         Ok((expired.len(), due.len(), purged))
     })
 }
@@ -168,17 +194,29 @@ pub fn refresh_facets(conn: &mut PgConnection) -> QueryResult<bool> {
     })
 }
 
+/// One round of the alerts job ([`crate::alerts::run`]): new listings matched against saved
+/// searches, price drops of favourites, notifications, and the digest mails that are due.
+/// Idempotent: running it again at once adds nothing.
+pub fn alerts(
+    conn: &mut PgConnection,
+    alerts: &crate::alerts::Alerts,
+) -> Result<crate::alerts::AlertsRound, crate::error::ApiError> {
+    crate::alerts::run(conn, alerts, Utc::now())
+}
+
 /// How often each background task runs.
 pub struct Schedule {
     pub views: std::time::Duration,
     pub maintenance: std::time::Duration,
     pub facets: std::time::Duration,
+    pub alerts: std::time::Duration,
 }
 
-/// Runs view flushes, maintenance and the facet refresh, each on its own schedule.
+/// Runs view flushes, maintenance, the facet refresh and the alerts, each on its own schedule.
 pub fn spawn(
     pool: PgPool,
     views: std::sync::Arc<ViewCounter>,
+    alerts_context: std::sync::Arc<crate::alerts::Alerts>,
     base_url: String,
     every: Schedule,
 ) -> tokio::task::JoinHandle<()> {
@@ -187,6 +225,9 @@ pub fn spawn(
         let mut maintenance_tick = tokio::time::interval(every.maintenance);
         let mut facets_tick =
             tokio::time::interval_at(tokio::time::Instant::now() + every.facets, every.facets);
+        let mut alerts_tick =
+            tokio::time::interval_at(tokio::time::Instant::now() + every.alerts, every.alerts);
+        alerts_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         views_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         maintenance_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         facets_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -196,6 +237,17 @@ pub fn spawn(
                 _ = facets_tick.tick() => {
                     if let Err(err) = db::run(&pool, refresh_facets).await {
                         log::warn!("facet aggregate refresh failed: {err}");
+                    }
+                }
+                _ = alerts_tick.tick() => {
+                    let context = alerts_context.clone();
+                    match db::run(&pool, move |conn| alerts(conn, &context)).await {
+                        Ok(round) if round == crate::alerts::AlertsRound::default() => {}
+                        Ok(round) => log::info!(
+                            "alerts: {} new matches, {} price drops, {} digests",
+                            round.new_matches, round.price_drops, round.digests
+                        ),
+                        Err(err) => log::warn!("alerts round failed: {err}"),
                     }
                 }
                 _ = maintenance_tick.tick() => {

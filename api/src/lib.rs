@@ -2,6 +2,7 @@
 //! [`startup::Application::build`].
 
 pub mod admin_cli;
+pub mod alerts;
 pub mod auth;
 pub mod config;
 pub mod db;

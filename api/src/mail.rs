@@ -4,7 +4,7 @@ use diesel::QueryResult;
 use diesel::pg::PgConnection;
 
 use crate::db::outbox;
-use crate::domain::Locale;
+use crate::domain::{AlertFrequency, Locale};
 
 /// A link into the web app, where the page calls the API with the token.
 fn link(base_url: &str, path: &str, token: &str) -> String {
@@ -97,6 +97,157 @@ pub fn queue_expiry_reminder(
             ),
         ),
     };
+    outbox::queue(conn, to, subject, body)
+}
+
+/// A listing in an alert digest.
+#[derive(Debug, Clone)]
+pub struct DigestItem {
+    pub title: String,
+    /// Minor units; `None` when the price is on request.
+    pub amount: Option<i64>,
+    pub currency: String,
+    /// Price drops: the price before.
+    pub previous_amount: Option<i64>,
+    pub url: String,
+}
+
+/// A part of a digest: the new listings of one saved search (`search_name`), or the price
+/// drops of favourites (`None`).
+#[derive(Debug, Clone)]
+pub struct DigestSection {
+    pub search_name: Option<String>,
+    pub items: Vec<DigestItem>,
+    /// Items left out of `items`.
+    pub more: usize,
+    /// Turns this saved search off.
+    pub unsubscribe_url: Option<String>,
+}
+
+/// `6500000` EUR as `65 000 EUR` (French) or `65,000 EUR` (English), with cents when there
+/// are some.
+pub fn format_money(amount: i64, currency: &str, locale: Locale) -> String {
+    let (group, decimal) = match locale {
+        Locale::Fr => (' ', ','),
+        Locale::En => (',', '.'),
+    };
+    let units = (amount / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    let cents = amount % 100;
+    if cents != 0 {
+        grouped.push(decimal);
+        grouped.push_str(&format!("{cents:02}"));
+    }
+    format!("{grouped} {currency}")
+}
+
+fn price_text(amount: Option<i64>, currency: &str, locale: Locale) -> String {
+    match (amount, locale) {
+        (Some(a), _) => format_money(a, currency, locale),
+        (None, Locale::Fr) => "prix sur demande".to_owned(),
+        (None, Locale::En) => "price on request".to_owned(),
+    }
+}
+
+/// One digest of alerts: the new listings of the member's saved searches of one frequency
+/// and (in daily digests) the price drops of their favourites, with an unsubscribe link per
+/// saved search and one for every alert mail.
+#[allow(clippy::too_many_arguments)]
+pub fn queue_alert_digest(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    frequency: AlertFrequency,
+    sections: &[DigestSection],
+    unsubscribe_all_url: &str,
+) -> QueryResult<uuid::Uuid> {
+    let count = |drops: bool| -> usize {
+        sections
+            .iter()
+            .filter(|s| s.search_name.is_none() == drops)
+            .map(|s| s.items.len() + s.more)
+            .sum()
+    };
+    let (matches, drops) = (count(false), count(true));
+    let plural = |n: usize| if n > 1 { "s" } else { "" };
+    let subject = match locale {
+        Locale::Fr => {
+            let m = format!("{matches} nouvelle{0} annonce{0}", plural(matches));
+            let d = format!("{drops} baisse{} de prix", plural(drops));
+            match (matches, drops) {
+                (_, 0) => format!("Hangar : {m} pour vos recherches"),
+                (0, _) => format!("Hangar : {d} sur vos favoris"),
+                _ => format!("Hangar : {m} et {d}"),
+            }
+        }
+        Locale::En => {
+            let m = format!("{matches} new listing{}", plural(matches));
+            let d = format!("{drops} price drop{}", plural(drops));
+            match (matches, drops) {
+                (_, 0) => format!("Hangar: {m} for your saved searches"),
+                (0, _) => format!("Hangar: {d} on your favourites"),
+                _ => format!("Hangar: {m} and {d}"),
+            }
+        }
+    };
+    let mut body = match locale {
+        Locale::Fr => format!("Bonjour {name},\n\n"),
+        Locale::En => format!("Hello {name},\n\n"),
+    };
+    body.push_str(match (frequency, locale) {
+        (AlertFrequency::Daily, Locale::Fr) => "Votre résumé du jour.\n\n",
+        (AlertFrequency::Daily, Locale::En) => "Your daily summary.\n\n",
+        (AlertFrequency::Weekly, Locale::Fr) => "Votre résumé de la semaine.\n\n",
+        (AlertFrequency::Weekly, Locale::En) => "Your weekly summary.\n\n",
+        _ => "",
+    });
+    for section in sections {
+        body.push_str(&match (&section.search_name, locale) {
+            (Some(search), Locale::Fr) => format!("Nouvelles annonces pour « {search} » :\n"),
+            (Some(search), Locale::En) => format!("New listings for \"{search}\":\n"),
+            (None, Locale::Fr) => "Baisses de prix sur vos favoris :\n".to_owned(),
+            (None, Locale::En) => "Price drops on your favourites:\n".to_owned(),
+        });
+        for item in &section.items {
+            let now = price_text(item.amount, &item.currency, locale);
+            let price = match item.previous_amount {
+                Some(before) => format!("{} → {now}", format_money(before, &item.currency, locale)),
+                None => now,
+            };
+            body.push_str(&format!("- {} — {price}\n  {}\n", item.title, item.url));
+        }
+        if section.more > 0 {
+            body.push_str(&match locale {
+                Locale::Fr => format!("… et {} autre{}.\n", section.more, plural(section.more)),
+                Locale::En => format!("… and {} more.\n", section.more),
+            });
+        }
+        if let Some(url) = &section.unsubscribe_url {
+            body.push_str(&match locale {
+                Locale::Fr => format!("Ne plus recevoir d'alertes pour cette recherche :\n{url}\n"),
+                Locale::En => format!("Stop alerts for this search:\n{url}\n"),
+            });
+        }
+        body.push('\n');
+    }
+    body.push_str(&match locale {
+        Locale::Fr => format!(
+            "Toutes vos notifications : {base_url}/notifications\n\
+             Ne plus recevoir aucun e-mail d'alerte :\n{unsubscribe_all_url}\n\n-- Hangar\n"
+        ),
+        Locale::En => format!(
+            "All your notifications: {base_url}/notifications\n\
+             Stop every alert email:\n{unsubscribe_all_url}\n\n-- Hangar\n"
+        ),
+    });
     outbox::queue(conn, to, subject, body)
 }
 

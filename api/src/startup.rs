@@ -31,6 +31,8 @@ pub struct AppState {
     pub views: Arc<crate::jobs::ViewCounter>,
     /// Search settings and the facet cache.
     pub search: crate::search::run::SearchContext,
+    /// Saved-search alerts: the job's context, and the key of unsubscribe links.
+    pub alerts: Arc<crate::alerts::Alerts>,
 }
 
 /// Why the service could not start. Printed as one line by `main`.
@@ -106,6 +108,14 @@ impl Application {
             settings.auth_rate_limit_per_minute,
             settings.trusted_proxies.clone(),
         );
+        let search = crate::search::run::SearchContext {
+            settings: settings.search.clone(),
+            caches: Default::default(),
+        };
+        let alerts = Arc::new(
+            crate::alerts::Alerts::new(&settings, search.clone())
+                .map_err(|e| StartupError::Config(format!("alerts: {e}")))?,
+        );
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -113,19 +123,19 @@ impl Application {
             jwt,
             limits,
             views: Arc::new(crate::jobs::ViewCounter::default()),
-            search: crate::search::run::SearchContext {
-                settings: settings.search.clone(),
-                caches: Default::default(),
-            },
+            search,
+            alerts: alerts.clone(),
         });
         let jobs = crate::jobs::spawn(
             pool.clone(),
             state.views.clone(),
+            alerts,
             state.settings.public_base_url.clone(),
             crate::jobs::Schedule {
                 views: std::time::Duration::from_secs(10),
                 maintenance: std::time::Duration::from_secs(300),
                 facets: state.settings.search.facets_refresh,
+                alerts: state.settings.alerts_interval,
             },
         );
 

@@ -234,7 +234,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    favorites (user_id, listing_id) {
+        user_id -> Uuid,
+        listing_id -> Uuid,
+        created_at -> Timestamptz,
+        saved_amount -> Nullable<Int8>,
+        saved_currency -> Bpchar,
+        alert_amount -> Nullable<Int8>,
+        alert_currency -> Bpchar,
+    }
+}
+
+diesel::table! {
+    saved_searches (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        query -> Jsonb,
+        frequency -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        match_from -> Timestamptz,
+        checked_until -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    saved_search_matches (saved_search_id, listing_id) {
+        saved_search_id -> Uuid,
+        listing_id -> Uuid,
+        matched_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        listing_id -> Nullable<Uuid>,
+        saved_search_id -> Nullable<Uuid>,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+        digest -> Nullable<Text>,
+        emailed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    alert_digests (user_id, frequency) {
+        user_id -> Uuid,
+        frequency -> Text,
+        last_sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    unsubscribe_links (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        scope -> Text,
+        saved_search_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(favorites -> listings (listing_id));
+diesel::joinable!(favorites -> users (user_id));
+diesel::joinable!(notifications -> saved_searches (saved_search_id));
+diesel::joinable!(saved_search_matches -> saved_searches (saved_search_id));
+diesel::joinable!(saved_searches -> users (user_id));
+diesel::joinable!(unsubscribe_links -> saved_searches (saved_search_id));
 diesel::joinable!(idempotency_keys -> users (user_id));
 diesel::joinable!(listing_events -> listings (listing_id));
 diesel::joinable!(listing_photos -> listings (listing_id));
@@ -243,6 +318,12 @@ diesel::joinable!(personal_access_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    alert_digests,
+    favorites,
+    notifications,
+    saved_search_matches,
+    saved_searches,
+    unsubscribe_links,
     idempotency_keys,
     listing_events,
     listing_photos,

@@ -76,8 +76,28 @@ text_enum! {
         ListingsWrite = "listings:write",
         /// Read and send messages.
         Messages = "messages",
-        /// Read and edit one's profile (`/users/me`).
+        /// Read and edit one's profile (`/users/me`) and what it holds: favourites, saved
+        /// searches, notifications.
         Account = "account"
+    }
+}
+
+text_enum! {
+    /// How often a saved search's new matches are mailed: `instant` (within minutes), `daily`,
+    /// `weekly`, or `off` (the search is kept but paused: no matching, no notification).
+    AlertFrequency { Instant = "instant", Daily = "daily", Weekly = "weekly", Off = "off" }
+}
+
+text_enum! {
+    /// What a notification is about: `new_match` (a new listing matches a saved search),
+    /// `price_drop` (a favourite's price went down), `new_message`, `listing_expiring` (one of
+    /// your listings expires within a week), `listing_hidden` (a moderator hid one of yours).
+    NotificationKind {
+        NewMatch = "new_match",
+        PriceDrop = "price_drop",
+        NewMessage = "new_message",
+        ListingExpiring = "listing_expiring",
+        ListingHidden = "listing_hidden"
     }
 }
 

@@ -8,11 +8,14 @@ pub mod auth;
 pub mod cache;
 pub mod categories;
 pub mod fallback;
+pub mod favorites;
 pub mod health;
 pub mod listings;
 pub mod makes;
 pub mod meta;
+pub mod notifications;
 pub mod photos;
+pub mod saved_searches;
 pub mod search;
 pub mod tokens;
 pub mod users;
@@ -29,6 +32,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(users::configure)
             .configure(tokens::configure)
             .configure(listings::configure)
+            .configure(favorites::configure)
+            .configure(notifications::configure)
+            .configure(saved_searches::configure)
             .configure(photos::configure)
             .configure(search::configure)
             .configure(categories::configure)

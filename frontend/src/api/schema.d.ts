@@ -470,6 +470,33 @@ export interface paths {
         patch: operations["update_listing"];
         trace?: never;
     };
+    "/api/v1/listings/{id}/favorite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether you saved this listing: your favourite, or a 404. */
+        get: operations["get_favorite"];
+        /**
+         * Save a listing to your favourites, at its current price (the favourites list then shows
+         *     how the price changed since, and a drop is notified). Idempotent: saving it again changes
+         *     nothing (200 instead of 201). Public listings and your own only: anything else is a 404.
+         *     Its seller sees how many members saved it (`favourite_count`), never who.
+         */
+        put: operations["add_favorite"];
+        post?: never;
+        /**
+         * Remove a listing from your favourites. Idempotent: 204 whether or not it was there, as
+         *     long as the listing is visible to you (or was among your favourites); 404 otherwise.
+         */
+        delete: operations["remove_favorite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/{id}/photos": {
         parameters: {
             query?: never;
@@ -672,6 +699,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Follow an unsubscribe link of an alert mail, without logging in: the `token` of the link's
+         *     query string turns off the saved search it was made for (its frequency becomes `off`), or,
+         *     for the link at the bottom of the mail, every alert mail (the account's
+         *     `notifications.saved_searches` preference). Each link works once: a used, expired or
+         *     altered one is a 400, and nothing changes.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me": {
         parameters: {
             query?: never;
@@ -714,6 +764,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/favorites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your favourites, most recently saved first: each listing's current status and price, its
+         *     price when you saved it and the change since. Listings no longer visible to you (withdrawn,
+         *     expired, deleted) stay in the list by status, without their details, until you remove them.
+         */
+        get: operations["my_favorites"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me/listings": {
         parameters: {
             query?: never;
@@ -725,6 +796,63 @@ export interface paths {
         get: operations["my_listings"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your notifications, newest first (`unread=true`: unread ones only), with how many are
+         *     unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
+         *     `price_drop` (a favourite got cheaper), `listing_expiring` (one of your listings expires
+         *     within a week); `new_message` and `listing_hidden` are reserved for messaging and
+         *     moderation.
+         */
+        get: operations["my_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark every notification of yours read. */
+        post: operations["mark_all_notifications_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark one notification read. Idempotent: it keeps the time it was first read. */
+        post: operations["mark_notification_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -751,6 +879,53 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/saved-searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved searches, oldest first. */
+        get: operations["list_saved_searches"];
+        put?: never;
+        /**
+         * Save a search: the parameters of `GET /api/v1/listings` (checked as that endpoint checks
+         *     them), a name, and how often to be told about new matches. From then on, every listing
+         *     published that matches it is notified once (`GET /users/me/notifications`) and mailed in a
+         *     digest at the chosen frequency (`instant`: within minutes; `daily`; `weekly`; `off`: kept
+         *     but paused). At most 50 saved searches per member.
+         */
+        post: operations["create_saved_search"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/saved-searches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your saved searches. */
+        get: operations["get_saved_search"];
+        put?: never;
+        post?: never;
+        /** Delete a saved search. Its notifications stay (without the search's name). */
+        delete: operations["delete_saved_search"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a saved search, change its parameters (checked as for creation; only listings
+         *     published from then on match the new ones) or its frequency (switching it back on from
+         *     `off` alerts about listings published from then on, not about those of the pause).
+         */
+        patch: operations["update_saved_search"];
         trace?: never;
     };
     "/api/v1/users/me/tokens": {
@@ -1048,6 +1223,12 @@ export interface components {
         AirfieldList: {
             items: components["schemas"]["Airfield"][];
         };
+        /**
+         * @description How often a saved search's new matches are mailed: `instant` (within minutes), `daily`,
+         *     `weekly`, or `off` (the search is kept but paused: no matching, no notification).
+         * @enum {string}
+         */
+        AlertFrequency: "instant" | "daily" | "weekly" | "off";
         /** @description Entry point of the API: its version and where its description lives. */
         ApiIndex: {
             /** @example Hangar API */
@@ -1300,6 +1481,40 @@ export interface components {
             /** Format: int64 */
             count: number;
         };
+        /** @description One of your favourites: the listing as it is now, and its price when you saved it. */
+        Favorite: {
+            /** Format: uuid */
+            listing_id: string;
+            /**
+             * Format: date-time
+             * @description When you saved it.
+             */
+            saved_at: string;
+            /**
+             * @description The listing's status now: `published`, `reserved`, `sold`, `expired`, `withdrawn`,
+             *     `draft` or `deleted`; `unavailable` when its seller's account is closed or suspended.
+             * @example published
+             */
+            status: string;
+            /** @description Whether you can still open it (`listing` is then present). */
+            available: boolean;
+            listing?: components["schemas"]["ListingSummary"] | null;
+            saved_price?: components["schemas"]["Money"] | null;
+            /**
+             * Format: int64
+             * @description The current amount minus the saved one, in minor units (negative: the price went down);
+             *     absent when either price is on request, the currency changed, or the listing is no
+             *     longer visible to you.
+             * @example -300000
+             */
+            price_change?: number | null;
+        };
+        /** @description A page of your favourites, most recently saved first. */
+        FavoritePage: {
+            items: components["schemas"]["Favorite"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
         ForgotPasswordRequest: {
             /** @example jean.dupont@example.fr */
             email: string;
@@ -1526,6 +1741,20 @@ export interface components {
         MakeList: {
             items: components["schemas"]["Make"][];
         };
+        /** @description What "mark all read" did. */
+        MarkedRead: {
+            /**
+             * Format: int64
+             * @description Notifications marked read by this call.
+             * @example 3
+             */
+            marked: number;
+            /**
+             * Format: int64
+             * @description Unread notifications left (0, unless some arrived meanwhile).
+             */
+            unread_count: number;
+        };
         /** @description Your own account, as only you see it. */
         Me: {
             /** Format: uuid */
@@ -1570,6 +1799,72 @@ export interface components {
         ModelList: {
             make: components["schemas"]["Make"];
             items: components["schemas"]["Model"][];
+        };
+        /**
+         * @description An amount in minor units (cents) of a currency: 6500000 EUR is 65,000.00 EUR.
+         * @example {
+         *       "amount": 6500000,
+         *       "currency": "EUR"
+         *     }
+         */
+        Money: {
+            /** Format: int64 */
+            amount: number;
+            currency: components["schemas"]["Currency"];
+        };
+        /**
+         * @description Something that happened that concerns you. What it carries depends on `kind`; the
+         *     listing's title and prices are those of the moment it was written.
+         */
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["NotificationKind"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When you marked it read; absent while unread.
+             */
+            read_at?: string | null;
+            /**
+             * Format: uuid
+             * @description The listing it is about (`new_match`, `price_drop`, `listing_expiring`,
+             *     `listing_hidden`).
+             */
+            listing_id?: string | null;
+            /**
+             * @description The listing's title.
+             * @example Robin DR400-140B, moteur 850 h, hangarée
+             */
+            title?: string | null;
+            price?: components["schemas"]["Money"] | null;
+            previous_price?: components["schemas"]["Money"] | null;
+            /**
+             * Format: date-time
+             * @description `listing_expiring`: when the listing expires.
+             */
+            expires_at?: string | null;
+            saved_search?: components["schemas"]["SavedSearchRef"] | null;
+        };
+        /**
+         * @description What a notification is about: `new_match` (a new listing matches a saved search),
+         *     `price_drop` (a favourite's price went down), `new_message`, `listing_expiring` (one of
+         *     your listings expires within a week), `listing_hidden` (a moderator hid one of yours).
+         * @enum {string}
+         */
+        NotificationKind: "new_match" | "price_drop" | "new_message" | "listing_expiring" | "listing_hidden";
+        /** @description A page of notifications, newest first, and how many of all your notifications are unread. */
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+            /**
+             * Format: int64
+             * @description Unread notifications in all (not only on this page): the bell's badge.
+             * @example 3
+             */
+            unread_count: number;
         };
         /** @description Which emails the user wants. */
         NotificationPreferences: {
@@ -1787,6 +2082,63 @@ export interface components {
         RoleRequest: {
             role: components["schemas"]["Role"];
         };
+        /** @description A saved search of yours. */
+        SavedSearch: {
+            /** Format: uuid */
+            id: string;
+            /** @example DR400 près de Paris */
+            name: string;
+            /** @description The parameters, as you saved them. */
+            query: Record<string, never>;
+            /**
+             * @description The same parameters as a query string: `GET /api/v1/listings?<query_string>` runs the
+             *     search.
+             * @example near=LFPN&q=dr400&radius_km=150
+             */
+            query_string: string;
+            frequency: components["schemas"]["AlertFrequency"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description A search to keep, and how often to be told about new listings that match it.
+         * @example {
+         *       "frequency": "daily",
+         *       "name": "DR400 près de Paris",
+         *       "query": {
+         *         "category": "single-engine-piston",
+         *         "near": "LFPN",
+         *         "price_max": 8000000,
+         *         "q": "dr400",
+         *         "radius_km": 150
+         *       }
+         *     }
+         */
+        SavedSearchInput: {
+            /** @description 1 to 80 characters, one line. */
+            name: string;
+            /**
+             * @description The parameters of `GET /api/v1/listings` (`q`, `category`, `price_max`, `near`…), checked
+             *     exactly as that endpoint checks them: unknown parameters and invalid values are a 422
+             *     naming `query.<parameter>`. `cursor` is a position in a list of results, not part of a
+             *     search, and is refused.
+             */
+            query: Record<string, never>;
+            frequency?: components["schemas"]["AlertFrequency"] | null;
+        };
+        /** @description Your saved searches, oldest first (at most 50). */
+        SavedSearchList: {
+            items: components["schemas"]["SavedSearch"][];
+        };
+        /** @description A saved search, by id and name. */
+        SavedSearchRef: {
+            /** Format: uuid */
+            id: string;
+            /** @example DR400 près de Paris */
+            name: string;
+        };
         /**
          * @description What a personal access token may do.
          * @enum {string}
@@ -1964,6 +2316,20 @@ export interface components {
             refresh_expires_in: number;
             user: components["schemas"]["Me"];
         };
+        /** @description The token of an unsubscribe link (the `token` of its query string). */
+        UnsubscribeRequest: {
+            token: string;
+        };
+        /** @description What the link turned off. */
+        Unsubscribed: {
+            /**
+             * @description `saved_search`: that search is now `off`; `all_alerts`: no more alert mail at all (the
+             *     account's `notifications.saved_searches` preference is now false).
+             * @example saved_search
+             */
+            scope: string;
+            saved_search?: components["schemas"]["SavedSearchRef"] | null;
+        };
         /** @description Changes to a category; omitted fields stay as they are. The slug never changes. */
         UpdateCategory: {
             name_fr?: string | null;
@@ -2006,6 +2372,18 @@ export interface components {
             phone?: string | null;
             show_phone?: boolean | null;
             notifications?: components["schemas"]["NotificationPreferences"] | null;
+        };
+        /**
+         * @description Changes to a saved search; absent fields stay as they are. A new `query` replaces the old
+         *     one whole, and only listings published from then on match it.
+         * @example {
+         *       "frequency": "weekly"
+         *     }
+         */
+        UpdateSavedSearch: {
+            name?: string | null;
+            query?: Record<string, never> | null;
+            frequency?: components["schemas"]["AlertFrequency"] | null;
         };
         /**
          * @description Account state. Suspended users cannot log in and their tokens are dead; deleted users'
@@ -4602,6 +4980,253 @@ export interface operations {
             };
         };
     };
+    get_favorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your favourite. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Favorite"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not among your favourites. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_favorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description It was saved already. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Favorite"];
+                };
+            };
+            /** @description Saved. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Favorite"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have 1,000 favourites already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_favorite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not (or no longer) among your favourites. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     upload_photo: {
         parameters: {
             query?: never;
@@ -5684,6 +6309,84 @@ export interface operations {
             };
         };
     };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsubscribeRequest"];
+            };
+        };
+        responses: {
+            /** @description Turned off. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            /** @description The link was altered, cut short, already used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_me: {
         parameters: {
             query?: never;
@@ -5988,6 +6691,76 @@ export interface operations {
             };
         };
     };
+    my_favorites: {
+        parameters: {
+            query?: {
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your favourites. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FavoritePage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     my_listings: {
         parameters: {
             query?: {
@@ -6022,6 +6795,211 @@ export interface operations {
             };
             /** @description Missing `listings:read` scope. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread ones. */
+                unread?: boolean;
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_all_notifications_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_notification_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The notification's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such notification of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6117,6 +7095,429 @@ export interface operations {
                 };
             };
             /** @description Wrong current password, or a weak new one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_saved_searches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your saved searches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearchList"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_saved_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedSearchInput"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            201: {
+                headers: {
+                    /** @description The saved search's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have 50 saved searches already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid name, frequency or search parameters (`query.<parameter>`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_saved_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The saved search's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The saved search. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such saved search of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_saved_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The saved search's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such saved search of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_saved_search: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The saved search's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSavedSearch"];
+            };
+        };
+        responses: {
+            /** @description The updated saved search. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedSearch"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such saved search of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid name, frequency or search parameters (`query.<parameter>`). */
             422: {
                 headers: {
                     [name: string]: unknown;

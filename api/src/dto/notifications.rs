@@ -1,0 +1,90 @@
+//! Notifications (`/users/me/notifications`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::domain::NotificationKind;
+use crate::dto::favorites::Money;
+use crate::extract::CrossCheck;
+
+/// A saved search, by id and name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SavedSearchRef {
+    pub id: Uuid,
+    #[schema(example = "DR400 près de Paris")]
+    pub name: String,
+}
+
+/// Something that happened that concerns you. What it carries depends on `kind`; the
+/// listing's title and prices are those of the moment it was written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: Uuid,
+    pub kind: NotificationKind,
+    pub created_at: DateTime<Utc>,
+    /// When you marked it read; absent while unread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_at: Option<DateTime<Utc>>,
+    /// The listing it is about (`new_match`, `price_drop`, `listing_expiring`,
+    /// `listing_hidden`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing_id: Option<Uuid>,
+    /// The listing's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Robin DR400-140B, moteur 850 h, hangarée")]
+    pub title: Option<String>,
+    /// `new_match`: the asking price; `price_drop`: the new price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Money>,
+    /// `price_drop`: the price before the drop.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_price: Option<Money>,
+    /// `listing_expiring`: when the listing expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// `new_match`: the saved search that matched (absent once it is deleted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved_search: Option<SavedSearchRef>,
+}
+
+/// A page of notifications, newest first, and how many of all your notifications are unread.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    /// Pass it as `cursor` for the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Unread notifications in all (not only on this page): the bell's badge.
+    #[schema(example = 3)]
+    pub unread_count: i64,
+}
+
+/// Which notifications to list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationsQuery {
+    /// Only unread ones.
+    pub unread: Option<bool>,
+    /// 1–100 (default 20).
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(max = 200))]
+    pub cursor: Option<String>,
+}
+
+impl CrossCheck for NotificationsQuery {}
+
+/// What "mark all read" did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    /// Notifications marked read by this call.
+    #[schema(example = 3)]
+    pub marked: i64,
+    /// Unread notifications left (0, unless some arrived meanwhile).
+    pub unread_count: i64,
+}
