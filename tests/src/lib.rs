@@ -8,6 +8,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`).
 
 pub mod accounts;
+pub mod alerts;
 pub mod cluster;
 pub mod listings;
 pub mod smtp;

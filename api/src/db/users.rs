@@ -5,7 +5,10 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::schema::{email_tokens, outbox, personal_access_tokens, refresh_tokens, users};
+use crate::db::schema::{
+    alert_digests, email_tokens, favorites, notifications, outbox, personal_access_tokens,
+    refresh_tokens, saved_searches, unsubscribe_links, users,
+};
 
 diesel::define_sql_function! {
     /// SQL `lower(text)`, matching the `users_email_lower_idx` index.
@@ -141,6 +144,14 @@ pub fn erase(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
     diesel::delete(personal_access_tokens::table.filter(personal_access_tokens::user_id.eq(id)))
         .execute(conn)?;
     diesel::delete(email_tokens::table.filter(email_tokens::user_id.eq(id))).execute(conn)?;
+    // What they watched and were told: favourites (their listings' counts follow), saved
+    // searches (with their matches and unsubscribe links), notifications, digests.
+    diesel::delete(favorites::table.filter(favorites::user_id.eq(id))).execute(conn)?;
+    diesel::delete(unsubscribe_links::table.filter(unsubscribe_links::user_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(notifications::table.filter(notifications::user_id.eq(id))).execute(conn)?;
+    diesel::delete(saved_searches::table.filter(saved_searches::user_id.eq(id))).execute(conn)?;
+    diesel::delete(alert_digests::table.filter(alert_digests::user_id.eq(id))).execute(conn)?;
     diesel::delete(outbox::table.filter(outbox::to_address.eq(&user.email))).execute(conn)?;
     diesel::update(users::table.find(id))
         .set((

@@ -2,6 +2,7 @@
 //! HTTP in between. One binary with one module per area keeps link time low.
 
 mod admin;
+mod alerts;
 mod auth;
 mod binary;
 mod catalogue;
@@ -10,13 +11,16 @@ mod cors;
 mod db;
 mod docs;
 mod errors;
+mod favorites;
 mod health;
 mod jobs;
 mod listings;
 mod mail;
+mod notifications;
 mod openapi;
 mod photos;
 mod readiness;
+mod saved_searches;
 mod search;
 mod search_paging;
 mod static_files;
