@@ -2221,7 +2221,7 @@ export interface components {
                 [key: string]: components["schemas"]["FacetCount"][];
             } | null;
             /**
-             * @description False when the facets were counted on a sample of a broad search (the 2,000 most
+             * @description False when the facets were counted on a sample of a broad search (the 1,000 most
              *     recent listings matching the filters other than the facets' own, `FACETS_SAMPLE`) and
              *     scaled up to the estimated total: then they are orders of magnitude, not exact counts.
              */
