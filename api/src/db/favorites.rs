@@ -98,3 +98,12 @@ pub fn page(
         .select((FavoriteRow::as_select(), Listing::as_select()))
         .load(conn)
 }
+
+/// Every favourite of `user`, oldest first (for the account export).
+pub fn all_of(conn: &mut PgConnection, user: Uuid) -> QueryResult<Vec<FavoriteRow>> {
+    favorites::table
+        .filter(favorites::user_id.eq(user))
+        .order((favorites::created_at.asc(), favorites::listing_id.asc()))
+        .select(FavoriteRow::as_select())
+        .load(conn)
+}

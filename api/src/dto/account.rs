@@ -84,4 +84,16 @@ pub struct Export {
     pub account: Me,
     pub sessions: Vec<ExportedSession>,
     pub access_tokens: Vec<ExportedAccessToken>,
+    /// The listings you saved, oldest first.
+    pub favorites: Vec<ExportedFavorite>,
+    pub saved_searches: Vec<crate::dto::saved_searches::SavedSearch>,
+}
+
+/// A listing you saved, and its price then.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedFavorite {
+    pub listing_id: Uuid,
+    pub saved_at: DateTime<Utc>,
+    /// Absent when the price was on request.
+    pub saved_price: Option<crate::dto::favorites::Money>,
 }

@@ -36,7 +36,7 @@ fn not_found() -> ApiError {
     ApiError::NotFound("No such saved search.".into())
 }
 
-fn view(row: SavedSearchRow) -> Result<SavedSearch, ApiError> {
+pub(crate) fn view(row: SavedSearchRow) -> Result<SavedSearch, ApiError> {
     let query = row.query.as_object().cloned().unwrap_or_default();
     Ok(SavedSearch {
         id: row.id,

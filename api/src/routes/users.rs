@@ -10,12 +10,15 @@ use crate::auth::{AuthUser, password};
 use crate::db::{self, access_tokens, email_tokens, sessions, users};
 use crate::domain::{AccountType, Scope};
 use crate::dto::account::{
-    ChangePasswordRequest, DeleteAccountRequest, Export, ExportedAccessToken, ExportedSession,
+    ChangePasswordRequest, DeleteAccountRequest, Export, ExportedAccessToken, ExportedFavorite,
+    ExportedSession,
 };
 use crate::dto::auth::TokenResponse;
+use crate::dto::favorites::Money;
 use crate::dto::users::{Me, PublicProfile, UpdateMe, company_errors};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidJson;
+use crate::listings::parse_text;
 use crate::routes::auth::reject_if_any;
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -199,11 +202,13 @@ pub async fn change_password(
 pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     user.require_scope(Scope::Account)?;
     let id = user.id;
-    let (account, sessions, tokens) = db::run(&state.pool, move |conn| {
+    let (account, sessions, tokens, favorites, searches) = db::run(&state.pool, move |conn| {
         let account = users::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
         let sessions = sessions::list_active(conn, id)?;
         let tokens = access_tokens::list_for_user(conn, id)?;
-        Ok::<_, diesel::result::Error>((account, sessions, tokens))
+        let favorites = crate::db::favorites::all_of(conn, id)?;
+        let searches = crate::db::saved_searches::list(conn, id)?;
+        Ok::<_, diesel::result::Error>((account, sessions, tokens, favorites, searches))
     })
     .await?;
     let export = Export {
@@ -217,6 +222,29 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             })
             .collect(),
         access_tokens: tokens.into_iter().map(ExportedAccessToken::from).collect(),
+        favorites: favorites
+            .into_iter()
+            .map(|f| {
+                let saved_price = f
+                    .saved_amount
+                    .map(|amount| {
+                        Ok::<_, ApiError>(Money {
+                            amount,
+                            currency: parse_text(f.saved_currency.trim())?,
+                        })
+                    })
+                    .transpose()?;
+                Ok(ExportedFavorite {
+                    listing_id: f.listing_id,
+                    saved_at: f.created_at,
+                    saved_price,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        saved_searches: searches
+            .into_iter()
+            .map(crate::routes::saved_searches::view)
+            .collect::<Result<_, _>>()?,
     };
     Ok(HttpResponse::Ok()
         .insert_header((

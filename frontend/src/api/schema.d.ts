@@ -1447,6 +1447,9 @@ export interface components {
             account: components["schemas"]["Me"];
             sessions: components["schemas"]["ExportedSession"][];
             access_tokens: components["schemas"]["ExportedAccessToken"][];
+            /** @description The listings you saved, oldest first. */
+            favorites: components["schemas"]["ExportedFavorite"][];
+            saved_searches: components["schemas"]["SavedSearch"][];
         };
         /** @description A personal access token's metadata (the token itself is never stored). */
         ExportedAccessToken: {
@@ -1461,6 +1464,14 @@ export interface components {
             expires_at?: string | null;
             /** Format: date-time */
             last_used_at?: string | null;
+        };
+        /** @description A listing you saved, and its price then. */
+        ExportedFavorite: {
+            /** Format: uuid */
+            listing_id: string;
+            /** Format: date-time */
+            saved_at: string;
+            saved_price?: components["schemas"]["Money"] | null;
         };
         /** @description A logged-in session (refresh tokens are never exported). */
         ExportedSession: {

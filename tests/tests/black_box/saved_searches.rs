@@ -440,3 +440,73 @@ async fn a_member_keeps_at_most_fifty_saved_searches() {
     TestApp::expect_problem(res, 409, "conflict").await;
     assert_eq!(count(&app, "saved_searches"), 50);
 }
+
+#[tokio::test]
+async fn the_export_holds_favourites_and_saved_searches_and_erasure_removes_them() {
+    // Arrange: a registered member (a real password, for the deletion) with a favourite and
+    // a saved search.
+    let app = spawn_app().await;
+    let owner = hangar_tests::listings::seller(&app, "vendeur@example.fr");
+    let listing = hangar_tests::listings::published(&app, &owner.token).await;
+    let (id, access, _) =
+        hangar_tests::accounts::register_and_login(&app, "acheteur@example.fr").await;
+    hangar_tests::alerts::favorite(&app, &access, listing).await;
+    let search = save_search(&app, &access, "DR400", json!({"q": "dr400"}), "weekly").await;
+
+    // Act
+    let export = call_ok(
+        &app,
+        Method::GET,
+        "/api/v1/users/me/export",
+        &access,
+        None,
+        200,
+    )
+    .await;
+
+    // Assert
+    assert_eq!(
+        export["favorites"].as_array().map(Vec::len),
+        Some(1),
+        "{export}"
+    );
+    assert_eq!(export["favorites"][0]["listing_id"], listing.to_string());
+    assert_eq!(
+        export["favorites"][0]["saved_price"]["amount"],
+        hangar_tests::listings::PRICE
+    );
+    assert_eq!(export["saved_searches"][0]["id"], search.to_string());
+    assert_eq!(export["saved_searches"][0]["query"], json!({"q": "dr400"}));
+
+    // Erasure takes them away, and the listing's count follows.
+    let body = json!({"password": hangar_tests::accounts::PASSWORD});
+    call_ok(
+        &app,
+        Method::DELETE,
+        "/api/v1/users/me",
+        &access,
+        Some(&body),
+        204,
+    )
+    .await;
+    for table in [
+        "favorites",
+        "saved_searches",
+        "notifications",
+        "unsubscribe_links",
+    ] {
+        assert_eq!(
+            count(&app, &format!("{table} WHERE user_id = '{id}'")),
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        query_one(
+            &app,
+            &format!("SELECT favourite_count::text AS value FROM listings WHERE id = '{listing}'")
+        )
+        .as_deref(),
+        Some("0")
+    );
+}
