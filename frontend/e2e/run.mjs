@@ -217,6 +217,20 @@ async function main() {
         targetFull.location.airfield_icao,
       );
     }
+    if (targetFull.location.airfield_icao || targetFull.location.lat != null) {
+      // The distance from the visitor's airfield, remembered in this browser.
+      const form = page.getByTestId('my-airfield');
+      await form.getByLabel('Votre terrain (code OACI)').fill('ZZZZ');
+      await form.getByRole('button', { name: 'Afficher la distance' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Terrain inconnu : ZZZZ' }).waitFor();
+      await form.getByLabel('Votre terrain (code OACI)').fill('lfpn');
+      await form.getByRole('button', { name: 'Afficher la distance' }).click();
+      const distance = page.getByTestId('distance');
+      await distance.waitFor();
+      assert(/km de votre terrain \(LFPN\)/.test(await distance.textContent()), 'distance from LFPN');
+      await page.reload();
+      await page.getByTestId('distance').waitFor();
+    }
     // Keyboard: open the lightbox, move, close; focus returns to the photo.
     await page.locator('.gallery-main').focus();
     await page.keyboard.press('Enter');

@@ -8,12 +8,14 @@ import { categoryName, useCategories, usePageTitle } from '../hooks/catalogue';
 import { ListingCard } from '../components/ListingCard';
 import { ErrorBox, Loading } from '../components/Status';
 import { toSearchParams } from '../search/params';
+import { useMyAirfield } from '../hooks/myAirfield';
 
 export default function Home() {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
   const [q, setQ] = useState('');
-  const [icao, setIcao] = useState('');
+  const [mine, setMine] = useMyAirfield();
+  const [icao, setIcao] = useState(mine ?? '');
   usePageTitle(t('app.tagline'));
   const categories = useCategories();
   const newest = useQuery({
@@ -28,6 +30,7 @@ export default function Home() {
   const near = (e: FormEvent) => {
     e.preventDefault();
     const code = icao.trim().toUpperCase();
+    if (code) setMine(code);
     if (code) navigate(`/search?${toSearchParams({ near: code, radius_km: 100, sort: 'distance' })}`);
   };
 

@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, apiUrl, unwrap, type Schemas } from '../api/client';
 import { ApiError } from '../api/problem';
 import { useI18n } from '../i18n/I18n';
-import { formatDate, formatMoney } from '../i18n/format';
+import { formatDate, formatMoney, formatNumber } from '../i18n/format';
 import { categoryName, findCategory, useCategories, usePageTitle } from '../hooks/catalogue';
 import { ListingCard, smallest, srcSet } from '../components/ListingCard';
 import { PriceTag } from '../components/Price';
@@ -12,6 +12,8 @@ import { PriceEditor } from '../components/PriceEditor';
 import { useAuth } from '../api/auth';
 import { ErrorBox, Loading } from '../components/Status';
 import { specRows } from '../listing/specs';
+import { distanceKm } from '../listing/distance';
+import { useMyAirfield } from '../hooks/myAirfield';
 import type { MessageKey } from '../i18n/messages';
 
 type Photo = Schemas['PhotoView'];
@@ -145,6 +147,7 @@ export default function Listing() {
                 </>
               )}
             </p>
+            <Distance here={here(l.location, airfield.data)} />
           </section>
         </aside>
       </div>
@@ -252,5 +255,65 @@ function Gallery({ photos, title }: { photos: Photo[]; title: string }) {
         )}
       </dialog>
     </section>
+  );
+}
+
+type Place = { lat?: number | null; lon?: number | null };
+
+/** Where the listing is: its own coordinates, else its airfield's. */
+function here(location: Place, airfield?: Place): { lat: number; lon: number } | null {
+  for (const p of [location, airfield]) {
+    if (p && typeof p.lat === 'number' && typeof p.lon === 'number') return { lat: p.lat, lon: p.lon };
+  }
+  return null;
+}
+
+/** The distance from the visitor's airfield (remembered in this browser), or a form to set it. */
+function Distance({ here }: { here: { lat: number; lon: number } | null }) {
+  const { t, lang } = useI18n();
+  const [mine, setMine] = useMyAirfield();
+  const [code, setCode] = useState('');
+  const field = useQuery({
+    queryKey: ['airfield', mine],
+    queryFn: () => unwrap(api.GET('/api/v1/airfields/{icao}', { params: { path: { icao: mine ?? '' } } })),
+    enabled: !!mine,
+    staleTime: Infinity,
+    retry: false,
+  });
+  if (!here) return null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (code.trim()) setMine(code);
+  };
+  if (mine && field.data) {
+    const km = Math.round(distanceKm(field.data, here));
+    return (
+      <p data-testid="distance">
+        {t('listing.distanceFrom', { km: formatNumber(lang, km), icao: field.data.icao })}{' '}
+        <button type="button" className="link-button" onClick={() => setMine(null)}>
+          {t('listing.changeMyAirfield')}
+        </button>
+      </p>
+    );
+  }
+  if (mine && field.isPending) return null;
+  return (
+    <form onSubmit={submit} className="inline-form" data-testid="my-airfield">
+      {mine && field.isError && (
+        <p role="alert" className="field-error">
+          {t('listing.myAirfieldUnknown', { icao: mine })}
+        </p>
+      )}
+      <label htmlFor="my-airfield">{t('listing.myAirfieldLabel')}</label>
+      <input
+        id="my-airfield"
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+        maxLength={4}
+        autoCapitalize="characters"
+        size={6}
+      />
+      <button type="submit">{t('listing.myAirfieldButton')}</button>
+    </form>
   );
 }
