@@ -293,19 +293,25 @@ fn total(
     Ok((estimate.max(at_least), false))
 }
 
-/// The requested facets: from the aggregate (cached) for broad browse searches, from a scaled
-/// sample for other broad searches (not exact), live otherwise.
+/// The requested facets. Each facet counts the search as if its own filter were not set, so
+/// the widest count is over the matches of the search without any facet filter (the base),
+/// which can be far more than the total: a small category's category facet counts the whole
+/// site. Up to `facets_live_max_rows` base matches they are counted live; above, browse
+/// searches (category, make, country) sum the aggregate (cached until its refresh) and others
+/// count a scaled sample (not exact).
 fn facet_counts(
     conn: &mut PgConnection,
     ctx: &SearchContext,
     filters: &Filters,
     facets: &[Facet],
     total_estimate: i64,
-    total_exact: bool,
 ) -> Result<(BTreeMap<String, Vec<FacetCount>>, bool), ApiError> {
     let live_max = ctx.settings.facets_live_max_rows;
-    let broad = |n: i64| live_max == 0 || n > live_max;
-    if filters.aggregatable() && !total_exact && broad(total_estimate) {
+    // At least the total: fewer filters match at least as many.
+    let base = counts::planner_estimate(conn, &facets::without_facet_filters(filters))?
+        .max(total_estimate);
+    let broad = live_max == 0 || base > live_max;
+    if broad && filters.aggregatable() {
         let key = format!("{}|{facets:?}", filters.aggregate_key());
         let counts = ctx
             .caches
@@ -315,33 +321,18 @@ fn facet_counts(
             })?;
         return Ok((facet_map(facets, &counts), true));
     }
-    // Each facet counts the matches of the other filters, not its own: the widest count is
-    // over the matches without any facet filter, which can be far more than the total.
-    let base = if total_exact && live_max != 0 {
-        None
-    } else {
-        // At least the total: fewer filters match at least as many.
-        Some(
-            counts::planner_estimate(conn, &facets::without_facet_filters(filters))?
-                .max(total_estimate),
-        )
-    };
-    match base {
-        Some(base) if broad(base) && base > ctx.settings.facets_sample => {
-            let sample = ctx.settings.facets_sample;
-            let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
-            let scale = (base as f64 / sample as f64).max(1.0);
-            let scaled: Vec<(Facet, String, i64)> = counts
-                .into_iter()
-                .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
-                .collect();
-            Ok((facet_map(facets, &scaled), false))
-        }
-        _ => {
-            let counts = facets::facets(conn, filters, facets, FacetSource::Live)?;
-            Ok((facet_map(facets, &counts), true))
-        }
+    if broad && base > ctx.settings.facets_sample {
+        let sample = ctx.settings.facets_sample;
+        let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
+        let scale = (base as f64 / sample as f64).max(1.0);
+        let scaled: Vec<(Facet, String, i64)> = counts
+            .into_iter()
+            .map(|(f, v, n)| (f, v, (n as f64 * scale).round() as i64))
+            .collect();
+        return Ok((facet_map(facets, &scaled), false));
     }
+    let counts = facets::facets(conn, filters, facets, FacetSource::Live)?;
+    Ok((facet_map(facets, &counts), true))
 }
 
 /// The counts by facet, largest first, at most 30 values each.
@@ -428,8 +419,7 @@ pub fn execute(
     let (facets, facets_exact) = if facets.is_empty() {
         (None, true)
     } else {
-        let (counts, exact) =
-            facet_counts(conn, ctx, &filters, &facets, total_estimate, total_exact)?;
+        let (counts, exact) = facet_counts(conn, ctx, &filters, &facets, total_estimate)?;
         (Some(counts), exact)
     };
     Ok(SearchResults {

@@ -149,6 +149,70 @@ async fn prices_on_request_come_last_both_ways_and_pages_carry_cards() {
 }
 
 #[tokio::test]
+async fn facets_of_a_narrow_browse_search_come_from_the_aggregate_when_the_site_is_broad() {
+    // Facets ignore their own filter: `make=Piper` matches one listing, but its make facet
+    // counts every make. Above FACETS_LIVE_MAX_ROWS such counts come from the aggregate, here
+    // never refreshed (hourly), so it does not know these listings yet.
+    let app = spawn_app_with(&[
+        ("FACETS_LIVE_MAX_ROWS", "2"),
+        ("FACETS_REFRESH_MS", "3600000"),
+    ])
+    .await;
+    let owner = seller(&app, "base@example.fr");
+    for (make, model) in [("Robin", "DR400"), ("Robin", "DR401"), ("Piper", "PA-28")] {
+        let body = with(
+            at("LFPN", &format!("{make} {model}")),
+            "/attributes/make",
+            json!(make),
+        );
+        create_ok(
+            &app,
+            &owner.token,
+            &with(body, "/attributes/model", json!(model)),
+        )
+        .await;
+    }
+
+    // The decision reads the planner's estimate: statistics as a running site has them.
+    diesel::sql_query("ANALYZE listings, users")
+        .execute(&mut app.db.connect())
+        .expect("analyze");
+
+    let page = search(&app, "make=Piper&facets=make").await;
+    assert_eq!(page["total_estimate"], 1, "{page}");
+    assert_eq!(page["total_exact"], true, "{page}");
+    assert_eq!(
+        page["facets"]["make"],
+        json!([]),
+        "from the stale aggregate: {page}"
+    );
+    assert_eq!(page["facets_exact"], true, "{page}");
+
+    // The same search on a site under the limit is counted live.
+    let app = spawn_app().await;
+    let owner = seller(&app, "live@example.fr");
+    for (make, model) in [("Robin", "DR400"), ("Robin", "DR401"), ("Piper", "PA-28")] {
+        let body = with(
+            at("LFPN", &format!("{make} {model}")),
+            "/attributes/make",
+            json!(make),
+        );
+        create_ok(
+            &app,
+            &owner.token,
+            &with(body, "/attributes/model", json!(model)),
+        )
+        .await;
+    }
+    let page = search(&app, "make=Piper&facets=make").await;
+    assert_eq!(
+        page["facets"]["make"],
+        json!([{"value": "Robin", "count": 2}, {"value": "Piper", "count": 1}]),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn broad_browse_facets_come_from_the_refreshed_aggregate() {
     // Every browse search uses the aggregate, refreshed every 200 ms.
     let app = spawn_app_with(&[("FACETS_LIVE_MAX_ROWS", "0"), ("FACETS_REFRESH_MS", "200")]).await;
