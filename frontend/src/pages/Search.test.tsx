@@ -53,7 +53,7 @@ describe('search filters and the URL', () => {
     expect((screen.getByLabelText('Mots-clés') as HTMLInputElement).value).toBe('dr400');
     expect((screen.getByLabelText('Marque') as HTMLInputElement).value).toBe('Robin');
     // Prices travel in minor units; the form shows euros.
-    expect((screen.getByLabelText('Prix max. (€)') as HTMLInputElement).value).toBe('50000');
+    expect((screen.getByLabelText('Prix max.') as HTMLInputElement).value).toBe('50000');
     expect((screen.getByLabelText('Équipé IFR') as HTMLInputElement).checked).toBe(true);
     expect((screen.getByLabelText('Année min.') as HTMLInputElement).value).toBe('');
     expect((screen.getByLabelText('Trier par') as HTMLSelectElement).value).toBe('price_asc');

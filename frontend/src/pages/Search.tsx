@@ -144,17 +144,18 @@ export default function Search() {
               ))}
               <FilterInput
                 name="price_min"
-                label={`${t('filter.price_min')} (€)`}
+                label={t('filter.price_min')}
                 type="number"
                 value={query.price_min === undefined ? undefined : fromMinor(query.price_min)}
                 error={problems.price_min}
               />
               <FilterInput
                 name="price_max"
-                label={`${t('filter.price_max')} (€)`}
+                label={t('filter.price_max')}
                 type="number"
                 value={query.price_max === undefined ? undefined : fromMinor(query.price_max)}
                 error={problems.price_max}
+                hint={t('filter.priceCurrencyHint')}
               />
               {NUMBER_FILTERS.map((k) => (
                 <FilterInput
