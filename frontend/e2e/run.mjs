@@ -758,6 +758,11 @@ async function main() {
     const demo = { email: 'seller1@demo.hangar.test', password: DEMO_PASSWORD };
     await screenshots(browser, `${spaUrl}/me/listings`, 'my-listings', waitCards, demo);
     await screenshots(browser, `${spaUrl}/account`, 'account', (p) => p.getByRole('heading', { level: 2, name: 'Profil' }).waitFor(), demo);
+    // The demo seller has notifications from the seeding: the page with items passes axe too.
+    await screenshots(browser, `${spaUrl}/me/notifications`, 'notifications', async (p) => {
+      await p.getByTestId('unread-count').waitFor();
+      await checkA11y(p, 'notifications of a demo seller');
+    }, demo);
     await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
     await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
   });

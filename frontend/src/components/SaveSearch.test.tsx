@@ -51,7 +51,9 @@ describe('save this search', () => {
     await user.type(name, 'DR400 près de Paris');
     await user.selectOptions(screen.getByLabelText('Alertes par e-mail'), 'weekly');
     await user.click(screen.getByRole('button', { name: 'Enregistrer' }));
-    expect((await screen.findByRole('status')).textContent).toContain('Recherche « DR400 près de Paris » enregistrée.');
+    const notice = await screen.findByRole('status');
+    expect(notice.textContent).toContain('Recherche « DR400 près de Paris » enregistrée.');
+    expect(document.activeElement).toBe(notice);
     await waitFor(() => expect(posts).toBe(2));
     const second = calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/users/me/saved-searches')[1];
     expect(second?.body).toMatchObject({ name: 'DR400 près de Paris', frequency: 'weekly' });

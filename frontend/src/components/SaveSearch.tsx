@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
@@ -22,6 +22,9 @@ export function SaveSearch({ query }: { query: SearchQuery }) {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const formId = useId();
+  const notice = useRef<HTMLParagraphElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
   const save = useMutation({
     mutationFn: (body: Schemas['SavedSearchInput']) => unwrap(api.POST('/api/v1/users/me/saved-searches', { body })),
     onSuccess: () => {
@@ -29,6 +32,17 @@ export function SaveSearch({ query }: { query: SearchQuery }) {
       void queryClient.invalidateQueries({ queryKey: ['me', 'saved-searches'] });
     },
   });
+
+  // The form goes away when saved or cancelled: focus goes to what replaces it, not to the page.
+  useEffect(() => {
+    if (open) {
+      wasOpen.current = true;
+      return;
+    }
+    if (!wasOpen.current) return;
+    wasOpen.current = false;
+    (notice.current ?? toggle.current)?.focus();
+  }, [open]);
 
   if (user === undefined) return null;
   if (user === null)
@@ -55,12 +69,13 @@ export function SaveSearch({ query }: { query: SearchQuery }) {
   return (
     <div className="save-search">
       {save.isSuccess && !open && (
-        <p className="notice" role="status">
+        <p className="notice" role="status" tabIndex={-1} ref={notice}>
           {t('saveSearch.saved', { name: save.data.name })} <Link to="/me/saved-searches">{t('nav.savedSearches')}</Link>
         </p>
       )}
       {!open ? (
         <button
+          ref={toggle}
           type="button"
           className="secondary"
           aria-expanded={false}
