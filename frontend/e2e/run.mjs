@@ -678,6 +678,76 @@ async function main() {
     await checkA11y(page, 'admin users');
   });
 
+  await test('a buyer favourites a listing, saves a search, reads notifications; unsubscribe link refused', async (page) => {
+    const buyer = await registerByApi('favoris');
+    await loginAs(page, buyer);
+    // The bell is in the header once logged in.
+    await page.getByTestId('bell').waitFor();
+    await page.goto(`${spaUrl}/listings/${target.id}`);
+    const heart = page.getByRole('button', { name: 'Favori', exact: true });
+    await heart.waitFor();
+    await page.waitForFunction(() => !document.querySelector('.favorite-large button')?.hasAttribute('disabled'));
+    assert((await heart.getAttribute('aria-pressed')) === 'false', 'not a favourite yet');
+    await heart.click();
+    await page.waitForFunction(() => document.querySelector('.favorite-large button')?.getAttribute('aria-pressed') === 'true');
+    // Favourites: the listing with its current price.
+    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Favoris' }).click();
+    await page.waitForURL('**/me/favorites');
+    const row = page.getByTestId('favorite').filter({ hasText: target.title });
+    await row.getByRole('link', { name: target.title }).waitFor();
+    const change = ((await row.getByTestId('price-change').textContent()) ?? '').trim();
+    assert(/Prix inchangé|inconnue/.test(change), `price change of a fresh favourite: ${change}`);
+    await checkA11y(page, 'favourites');
+
+    // Save the results page's search.
+    await page.goto(`${spaUrl}/search?category=aircraft&price_max=10000000&sort=price_asc`);
+    await page.getByTestId('results').locator('article').first().waitFor();
+    // The cards carry the heart too.
+    await page.getByTestId('results').locator('button[aria-pressed]').first().waitFor();
+    await page.getByRole('button', { name: 'Enregistrer cette recherche' }).click();
+    const name = 'Avions à moins de 100 000 €';
+    await page.getByLabel('Nom de la recherche').fill(name);
+    await page.getByLabel('Alertes par e-mail').selectOption('weekly');
+    await checkA11y(page, 'search with the save form');
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await page.getByText(`Recherche « ${name} » enregistrée.`).waitFor();
+    await page.goto(`${spaUrl}/me/saved-searches`);
+    const saved = page.getByTestId('saved-search').filter({ hasText: name });
+    await saved.waitFor();
+    assert((await saved.getByLabel('Alertes par e-mail').inputValue()) === 'weekly', 'weekly saved');
+    await checkA11y(page, 'saved searches');
+    // Paused from here, then opened: the search is the one saved.
+    await saved.getByLabel('Alertes par e-mail').selectOption('off');
+    await saved.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+    await saved.getByText('Modifications enregistrées.').waitFor();
+    await page.reload();
+    await page.getByTestId('saved-search').filter({ hasText: name }).waitFor();
+    assert((await page.getByTestId('saved-search').filter({ hasText: name }).getByLabel('Alertes par e-mail').inputValue()) === 'off', 'paused');
+    await page.getByRole('link', { name: `Lancer la recherche « ${name} »` }).click();
+    await page.waitForURL((u) => u.pathname === '/search');
+    const q = new URL(page.url()).searchParams;
+    assert(q.get('category') === 'aircraft' && q.get('price_max') === '10000000' && q.get('sort') === 'price_asc', `opened search: ${page.url()}`);
+    await page.getByTestId('results').locator('article').first().waitFor();
+
+    // Notifications render (none yet for a new account).
+    await page.getByTestId('bell').click();
+    await page.waitForURL('**/me/notifications');
+    await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+    await page.getByTestId('unread-count').waitFor();
+    await page.getByText("Aucune notification pour l'instant.").waitFor();
+    await checkA11y(page, 'notifications');
+
+    // Remove the favourite from Favourites.
+    await page.goto(`${spaUrl}/me/favorites`);
+    await page.getByRole('button', { name: `Retirer des favoris : ${target.title}` }).click();
+    await page.getByText("Vous n'avez pas encore de favori", { exact: false }).waitFor();
+
+    // A tampered unsubscribe link: the API's problem, in words.
+    await page.goto(`${spaUrl}/unsubscribe?token=not-a-real-token`);
+    await page.getByRole('alert').waitFor();
+    await checkA11y(page, 'unsubscribe refused');
+  });
+
   await test('screenshots of the main pages (desktop 1280, phone 375)', async () => {
     const waitCards = async (p) => p.locator('article').first().waitFor();
     await screenshots(browser, spaUrl, 'home', waitCards);
@@ -688,6 +758,11 @@ async function main() {
     const demo = { email: 'seller1@demo.hangar.test', password: DEMO_PASSWORD };
     await screenshots(browser, `${spaUrl}/me/listings`, 'my-listings', waitCards, demo);
     await screenshots(browser, `${spaUrl}/account`, 'account', (p) => p.getByRole('heading', { level: 2, name: 'Profil' }).waitFor(), demo);
+    // The demo seller has notifications from the seeding: the page with items passes axe too.
+    await screenshots(browser, `${spaUrl}/me/notifications`, 'notifications', async (p) => {
+      await p.getByTestId('unread-count').waitFor();
+      await checkA11y(p, 'notifications of a demo seller');
+    }, demo);
     await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
     await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
   });

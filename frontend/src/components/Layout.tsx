@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigation } from 'react-router'
 import { useI18n } from '../i18n/I18n';
 import { LANGS } from '../i18n/lang';
 import { useAuth } from '../api/auth';
+import { Bell } from './Bell';
 
 export function Layout() {
   const { t, lang, setLang } = useI18n();
@@ -41,6 +42,9 @@ export function Layout() {
               <>
                 <NavLink to="/sell">{t('nav.sell')}</NavLink>
                 <NavLink to="/me/listings">{t('nav.myListings')}</NavLink>
+                <NavLink to="/me/favorites">{t('nav.favorites')}</NavLink>
+                <NavLink to="/me/saved-searches">{t('nav.savedSearches')}</NavLink>
+                <Bell />
                 <NavLink to="/account">{t('nav.account')}</NavLink>
                 {(user.role === 'admin' || user.role === 'moderator') && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
                 <span className="whoami" data-testid="whoami">

@@ -3,6 +3,7 @@ import { apiUrl, type Schemas } from '../api/client';
 import { formatKm } from '../i18n/format';
 import { useI18n } from '../i18n/I18n';
 import { PriceTag } from './Price';
+import { FavoriteButton } from './FavoriteButton';
 
 type Item = Schemas['ListingSummary'] & { distance_km?: number | null; snippet?: string | null };
 
@@ -22,7 +23,8 @@ export function smallest(urls: Record<string, string>): string | undefined {
   return w ? apiUrl(urls[w] as string) : undefined;
 }
 
-export function ListingCard({ item }: { item: Item }) {
+/** A listing in a list; `favorite` adds the heart for logged-in members (off on one's own listings). */
+export function ListingCard({ item, favorite = true }: { item: Item; favorite?: boolean }) {
   const { t, lang } = useI18n();
   const cover = item.cover;
   return (
@@ -44,6 +46,7 @@ export function ListingCard({ item }: { item: Item }) {
             ✈
           </div>
         )}
+        {favorite && <FavoriteButton listingId={item.id} title={item.title} />}
       </div>
       <div className="card-body">
         <h3 className="card-title">

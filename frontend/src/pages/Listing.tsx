@@ -9,6 +9,7 @@ import { categoryName, findCategory, useCategories, usePageTitle } from '../hook
 import { ListingCard, smallest, srcSet } from '../components/ListingCard';
 import { PriceTag } from '../components/Price';
 import { PriceEditor } from '../components/PriceEditor';
+import { FavoriteButton } from '../components/FavoriteButton';
 import { useAuth } from '../api/auth';
 import { ErrorBox, Loading } from '../components/Status';
 import { specRows } from '../listing/specs';
@@ -99,6 +100,7 @@ export default function Listing() {
             <p className="big-price" data-testid="price">
               <PriceTag price={l.price} detail />
             </p>
+            {user && user.id !== l.seller.id && <FavoriteButton listingId={l.id} large />}
             {l.price_dropped && <p className="badge good">{t('price.dropped')}</p>}
             {l.status !== 'published' && <p className="badge">{t(`status.${l.status}` as MessageKey)}</p>}
             {l.price_history.length > 1 && (

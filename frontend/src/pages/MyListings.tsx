@@ -100,7 +100,7 @@ export default function MyListings() {
           <div className="listing-grid">
             {items.map((item) => (
               <div key={item.id} className="my-item" data-version={item.version}>
-                <ListingCard item={item} />
+                <ListingCard item={item} favorite={false} />
                 <Actions item={item} offered={OFFERED[tab]} onStart={() => setConflict(null)} onConflict={() => setConflict(item.title)} />
               </div>
             ))}

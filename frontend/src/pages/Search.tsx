@@ -9,6 +9,7 @@ import type { MessageKey } from '../i18n/messages';
 import { categoryName, findCategory, flattenCategories, useCategories, usePageTitle } from '../hooks/catalogue';
 import { ListingCard } from '../components/ListingCard';
 import { ErrorBox } from '../components/Status';
+import { SaveSearch } from '../components/SaveSearch';
 import {
   activeFilterCount,
   apiQuery,
@@ -261,6 +262,7 @@ export default function Search() {
               )}
             </div>
           </div>
+          <SaveSearch query={query} />
           {results.isError && <ErrorBox error={results.error} onRetry={() => void results.refetch()} />}
           {data && data.items.length === 0 && <p>{t('search.none')}</p>}
           <div className="listing-grid" data-testid="results">
