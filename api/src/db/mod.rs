@@ -12,6 +12,7 @@ pub mod email_tokens;
 pub mod favorites;
 pub mod idempotency;
 pub mod listings;
+pub mod messages;
 pub mod makes;
 pub mod notifications;
 pub mod outbox;

@@ -15,6 +15,7 @@ mod favorites;
 mod health;
 mod jobs;
 mod listings;
+mod messages;
 mod mail;
 mod notifications;
 mod openapi;
