@@ -153,7 +153,10 @@ pub fn sent_since(
     messages::table
         .filter(messages::sender_id.eq(sender))
         .filter(messages::created_at.gt(since))
-        .select((diesel::dsl::count_star(), diesel::dsl::min(messages::created_at)))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(messages::created_at),
+        ))
         .first(conn)
 }
 
@@ -174,13 +177,18 @@ pub fn inbox(
         .into_boxed();
     if let Some((at, id)) = after {
         query = query.filter(
-            conversations::last_message_at.lt(at).or(conversations::last_message_at
-                .eq(at)
-                .and(conversations::id.lt(id))),
+            conversations::last_message_at
+                .lt(at)
+                .or(conversations::last_message_at
+                    .eq(at)
+                    .and(conversations::id.lt(id))),
         );
     }
     query
-        .order((conversations::last_message_at.desc(), conversations::id.desc()))
+        .order((
+            conversations::last_message_at.desc(),
+            conversations::id.desc(),
+        ))
         .limit(limit)
         .select(ConversationRow::as_select())
         .load(conn)

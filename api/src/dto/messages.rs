@@ -39,7 +39,9 @@ pub struct NewMessage {
     /// control characters are refused.
     #[serde(deserialize_with = "crate::dto::trimmed")]
     #[validate(custom(function = "message_text"))]
-    #[schema(example = "Bonjour, l'avion est-il toujours disponible ? Je peux venir le voir samedi à LFPN.")]
+    #[schema(
+        example = "Bonjour, l'avion est-il toujours disponible ? Je peux venir le voir samedi à LFPN."
+    )]
     pub body: String,
 }
 

@@ -53,7 +53,11 @@ pub(crate) fn sellers_active(
 }
 
 /// The listing, if `viewer` may see it as a buyer does (public, or their own).
-pub(crate) fn visible_listing(conn: &mut PgConnection, viewer: Uuid, id: Uuid) -> Result<Listing, ApiError> {
+pub(crate) fn visible_listing(
+    conn: &mut PgConnection,
+    viewer: Uuid,
+    id: Uuid,
+) -> Result<Listing, ApiError> {
     let listing = listing_rows::find(conn, id)?.ok_or_else(no_listing)?;
     let active = sellers_active(conn, &[&listing])?
         .get(&listing.seller_id)

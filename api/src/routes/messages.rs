@@ -237,8 +237,7 @@ fn send(
         .select(users::display_name)
         .first::<String>(conn)?;
     if sending.limits.per_window > 0 {
-        let window = chrono::Duration::from_std(MESSAGE_RATE_WINDOW)
-            .map_err(ApiError::internal)?;
+        let window = chrono::Duration::from_std(MESSAGE_RATE_WINDOW).map_err(ApiError::internal)?;
         let now = Utc::now();
         let (sent, oldest) = rows::sent_since(conn, sender, now - window)?;
         if sent >= i64::from(sending.limits.per_window) {
@@ -333,8 +332,9 @@ pub async fn start_conversation(
             let listing = visible_listing(conn, me, listing_id)?;
             if listing.seller_id == me {
                 return Err(ApiError::Validation {
-                    detail: "This is your own listing: buyers start conversations, you answer them."
-                        .into(),
+                    detail:
+                        "This is your own listing: buyers start conversations, you answer them."
+                            .into(),
                     errors: FieldErrors::new(),
                 });
             }
@@ -394,9 +394,7 @@ pub async fn my_conversations(
         let mut found = rows::inbox(conn, me, after, limit + 1)?;
         let next_cursor = if found.len() as i64 > limit {
             found.truncate(limit as usize);
-            found
-                .last()
-                .map(|c| encode_cursor(c.last_message_at, c.id))
+            found.last().map(|c| encode_cursor(c.last_message_at, c.id))
         } else {
             None
         };

@@ -210,7 +210,14 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             let favorites = crate::db::favorites::all_of(conn, id)?;
             let searches = crate::db::saved_searches::list(conn, id)?;
             let conversations = crate::routes::messages::export(conn, id)?;
-            Ok::<_, ApiError>((account, sessions, tokens, favorites, searches, conversations))
+            Ok::<_, ApiError>((
+                account,
+                sessions,
+                tokens,
+                favorites,
+                searches,
+                conversations,
+            ))
         })
         .await?;
     let export = Export {
