@@ -3,7 +3,10 @@
 
 CREATE TABLE conversations (
     id              uuid PRIMARY KEY,
-    listing_id      uuid NOT NULL REFERENCES listings (id) ON DELETE CASCADE,
+    -- NULL once the listing is purged (30 days after its deletion): the conversation stays,
+    -- under the title the listing had when the conversation started.
+    listing_id      uuid REFERENCES listings (id) ON DELETE SET NULL,
+    listing_title   text NOT NULL,
     buyer_id        uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     seller_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at      timestamptz NOT NULL DEFAULT now(),

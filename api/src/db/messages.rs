@@ -11,7 +11,8 @@ use crate::db::schema::{conversations, messages, user_blocks};
 #[diesel(table_name = conversations, check_for_backend(diesel::pg::Pg))]
 pub struct ConversationRow {
     pub id: Uuid,
-    pub listing_id: Uuid,
+    pub listing_id: Option<Uuid>,
+    pub listing_title: String,
     pub buyer_id: Uuid,
     pub seller_id: Uuid,
     pub created_at: DateTime<Utc>,
@@ -105,6 +106,7 @@ pub fn find_by_listing_and_buyer(
 pub fn create(
     conn: &mut PgConnection,
     listing: Uuid,
+    title: &str,
     buyer: Uuid,
     seller: Uuid,
 ) -> QueryResult<(ConversationRow, bool)> {
@@ -112,6 +114,7 @@ pub fn create(
         .values((
             conversations::id.eq(Uuid::now_v7()),
             conversations::listing_id.eq(listing),
+            conversations::listing_title.eq(title),
             conversations::buyer_id.eq(buyer),
             conversations::seller_id.eq(seller),
         ))

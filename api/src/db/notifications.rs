@@ -128,7 +128,7 @@ pub fn notify_message(
     conn: &mut PgConnection,
     user: Uuid,
     conversation: Uuid,
-    listing: Uuid,
+    listing: Option<Uuid>,
     data: serde_json::Value,
 ) -> QueryResult<bool> {
     let pending: bool = diesel::select(diesel::dsl::exists(

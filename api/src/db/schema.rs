@@ -287,7 +287,8 @@ diesel::table! {
 diesel::table! {
     conversations (id) {
         id -> Uuid,
-        listing_id -> Uuid,
+        listing_id -> Nullable<Uuid>,
+        listing_title -> Text,
         buyer_id -> Uuid,
         seller_id -> Uuid,
         created_at -> Timestamptz,

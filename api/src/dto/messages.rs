@@ -87,8 +87,10 @@ pub struct OtherParty {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
-    pub listing_id: Uuid,
-    /// The listing's title now.
+    /// Absent once the listing was purged (30 days after its deletion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing_id: Option<Uuid>,
+    /// The listing's title now (once it is purged: its title when the conversation started).
     #[schema(example = "Robin DR400-140B, moteur 850 h, hangarée")]
     pub listing_title: String,
     /// The listing as buyers see it; absent once it is no longer public (withdrawn,
@@ -166,7 +168,9 @@ pub struct ConversationRead {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportedConversation {
     pub id: Uuid,
-    pub listing_id: Uuid,
+    /// Absent once the listing was purged.
+    pub listing_id: Option<Uuid>,
+    pub listing_title: String,
     pub role: ConversationRole,
     /// The other party's public name.
     pub other_party: String,

@@ -107,7 +107,7 @@ fn views(
     let ids: Vec<Uuid> = found.iter().map(|c| c.id).collect();
     let others: Vec<Uuid> = found.iter().map(|c| c.other(me)).collect();
     let people = members(conn, &others)?;
-    let listing_ids: Vec<Uuid> = found.iter().map(|c| c.listing_id).collect();
+    let listing_ids: Vec<Uuid> = found.iter().filter_map(|c| c.listing_id).collect();
     let found_listings: Vec<Listing> = listings::table
         .filter(listings::id.eq_any(&listing_ids))
         .select(Listing::as_select())
@@ -155,8 +155,11 @@ fn views(
             Ok(Conversation {
                 id: c.id,
                 listing_id: c.listing_id,
-                listing_title: titles.get(&c.listing_id).cloned().unwrap_or_default(),
-                listing: summaries.remove(&c.listing_id),
+                listing_title: c
+                    .listing_id
+                    .and_then(|l| titles.get(&l).cloned())
+                    .unwrap_or_else(|| c.listing_title.clone()),
+                listing: c.listing_id.and_then(|l| summaries.remove(&l)),
                 role: role_of(me, &c),
                 other_party: OtherParty {
                     id: other,
@@ -251,9 +254,11 @@ fn send(
         }
     }
     let message = rows::insert_message(conn, c.id, sender, body)?;
-    let title = crate::db::listings::find(conn, c.listing_id)?
-        .map(|l| l.title)
-        .unwrap_or_default();
+    let title = match c.listing_id {
+        Some(id) => crate::db::listings::find(conn, id)?.map(|l| l.title),
+        None => None,
+    }
+    .unwrap_or_else(|| c.listing_title.clone());
     notifications::notify_message(
         conn,
         recipient_id,
@@ -296,9 +301,9 @@ fn send(
 /// message is added to it (200 instead of 201). Not on your own listing (422); only on
 /// listings you can see (404 otherwise). The seller is notified (`new_message`) and, unless
 /// they turned message mail off, mailed in their language — at most once per conversation
-/// every 15 minutes while they have not read it. Limits: 1 to 5,000 characters of plain
-/// text; 30 messages per 10 minutes per sender, all conversations together (429 with
-/// `Retry-After` beyond). Needs the `messages` scope.
+/// every 15 minutes (by default) while they have not read it. Limits: 1 to 5,000 characters of plain
+/// text; 30 messages per 10 minutes per sender by default, all conversations together (429
+/// with `Retry-After` beyond). Needs the `messages` scope.
 #[utoipa::path(
     tag = "messages",
     operation_id = "start_conversation",
@@ -338,7 +343,8 @@ pub async fn start_conversation(
                     errors: FieldErrors::new(),
                 });
             }
-            let (row, created) = rows::create(conn, listing_id, me, listing.seller_id)?;
+            let (row, created) =
+                rows::create(conn, listing_id, &listing.title, me, listing.seller_id)?;
             let message = send(conn, &sending, &row, me, &text)?;
             let row = rows::find_for(conn, me, row.id)?.ok_or_else(no_conversation)?;
             Ok((
@@ -482,7 +488,8 @@ pub async fn list_messages(
 }
 
 /// Write in one of your conversations. The same rules as starting one: 1 to 5,000
-/// characters of plain text, 30 messages per 10 minutes per sender (429 with `Retry-After`),
+/// characters of plain text, 30 messages per 10 minutes per sender by default (429 with
+/// `Retry-After`),
 /// 403 when either of you blocked the other or their account is closed. The recipient is
 /// notified and mailed (throttled).
 #[utoipa::path(
@@ -648,6 +655,7 @@ pub(crate) fn export(
         .map(|c| crate::dto::messages::ExportedConversation {
             id: c.id,
             listing_id: c.listing_id,
+            listing_title: c.listing_title.clone(),
             role: role_of(me, &c),
             other_party: people
                 .get(&c.other(me))

@@ -472,7 +472,8 @@ export interface paths {
         put?: never;
         /**
          * Write in one of your conversations. The same rules as starting one: 1 to 5,000
-         *     characters of plain text, 30 messages per 10 minutes per sender (429 with `Retry-After`),
+         *     characters of plain text, 30 messages per 10 minutes per sender by default (429 with
+         *     `Retry-After`),
          *     403 when either of you blocked the other or their account is closed. The recipient is
          *     notified and mailed (throttled).
          */
@@ -570,9 +571,9 @@ export interface paths {
          *     message is added to it (200 instead of 201). Not on your own listing (422); only on
          *     listings you can see (404 otherwise). The seller is notified (`new_message`) and, unless
          *     they turned message mail off, mailed in their language — at most once per conversation
-         *     every 15 minutes while they have not read it. Limits: 1 to 5,000 characters of plain
-         *     text; 30 messages per 10 minutes per sender, all conversations together (429 with
-         *     `Retry-After` beyond). Needs the `messages` scope.
+         *     every 15 minutes (by default) while they have not read it. Limits: 1 to 5,000 characters of plain
+         *     text; 30 messages per 10 minutes per sender by default, all conversations together (429
+         *     with `Retry-After` beyond). Needs the `messages` scope.
          */
         post: operations["start_conversation"];
         delete?: never;
@@ -1488,10 +1489,13 @@ export interface components {
         Conversation: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            listing_id: string;
             /**
-             * @description The listing's title now.
+             * Format: uuid
+             * @description Absent once the listing was purged (30 days after its deletion).
+             */
+            listing_id?: string | null;
+            /**
+             * @description The listing's title now (once it is purged: its title when the conversation started).
              * @example Robin DR400-140B, moteur 850 h, hangarée
              */
             listing_title: string;
@@ -1660,8 +1664,12 @@ export interface components {
         ExportedConversation: {
             /** Format: uuid */
             id: string;
-            /** Format: uuid */
-            listing_id: string;
+            /**
+             * Format: uuid
+             * @description Absent once the listing was purged.
+             */
+            listing_id?: string | null;
+            listing_title: string;
             role: components["schemas"]["ConversationRole"];
             /** @description The other party's public name. */
             other_party: string;

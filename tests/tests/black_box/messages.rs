@@ -1164,3 +1164,47 @@ async fn the_export_holds_conversations_and_erasure_keeps_the_other_partys_copy(
     TestApp::expect_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "messages"), 1);
 }
+
+#[tokio::test]
+async fn a_conversation_outlives_the_purge_of_its_listing() {
+    // Arrange
+    let c = cast().await;
+    let id = start(&c, "Bonjour").await;
+
+    // Act: the listing is purged (as the maintenance job does 30 days after its deletion).
+    execute(
+        &c.app,
+        &format!("DELETE FROM listings WHERE id = '{}'", c.listing),
+    );
+
+    // Assert: both parties still read it, under the title it had; they can still write.
+    for who in [&c.buyer, &c.seller] {
+        let view = call_ok(
+            &c.app,
+            Method::GET,
+            &conversation_path(id, ""),
+            &who.token,
+            None,
+            200,
+        )
+        .await;
+        assert!(view.get("listing_id").is_none(), "{view}");
+        assert!(view.get("listing").is_none(), "{view}");
+        assert!(
+            view["listing_title"]
+                .as_str()
+                .is_some_and(|t| t.contains("DR400")),
+            "{view}"
+        );
+    }
+    call_ok(
+        &c.app,
+        Method::POST,
+        &conversation_path(id, "/messages"),
+        &c.seller.token,
+        Some(&text("Vendu, désolé.")),
+        201,
+    )
+    .await;
+    assert_eq!(messages_count(&c.app), 2);
+}
