@@ -273,7 +273,8 @@ fn send(
     };
     let throttle =
         chrono::Duration::from_std(sending.limits.mail_throttle).map_err(ApiError::internal)?;
-    let now = Utc::now();
+    // The database's clock, like the read markers it is compared with.
+    let now = message.created_at;
     let due = match mailed_at {
         None => true,
         Some(at) => at <= now - throttle || read_at.is_some_and(|r| r >= at),
