@@ -56,7 +56,22 @@ pub struct Settings {
     /// `HttpOnly`; the refresh endpoint only takes JSON, which a cross-site page cannot send
     /// without a CORS preflight that CORS_ALLOWED_ORIGINS refuses).
     pub refresh_cookie_same_site: actix_web::cookie::SameSite,
+    pub messages: MessageSettings,
 }
+
+/// Messaging limits.
+#[derive(Clone, Debug)]
+pub struct MessageSettings {
+    /// Messages a member may send per [`MESSAGE_RATE_WINDOW`] (all conversations together);
+    /// 0 turns the limit off.
+    pub per_window: u32,
+    /// While a recipient has not read a conversation, at most one mail about it per this
+    /// long.
+    pub mail_throttle: Duration,
+}
+
+/// The window of the per-sender message limit: ten minutes.
+pub const MESSAGE_RATE_WINDOW: Duration = Duration::from_secs(600);
 
 /// Search tuning.
 #[derive(Clone, Debug)]
@@ -132,6 +147,7 @@ impl fmt::Debug for Settings {
             .field("search", &self.search)
             .field("alerts_interval", &self.alerts_interval)
             .field("refresh_cookie_same_site", &self.refresh_cookie_same_site)
+            .field("messages", &self.messages)
             .finish()
     }
 }
@@ -428,6 +444,20 @@ impl Settings {
             },
         )?;
 
+        let messages_per_window =
+            parse_or(src, "RATE_LIMIT_MESSAGES_PER_10_MINUTES", Some(30), |v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= 100_000)
+                    .ok_or_else(|| "expected a whole number from 0 (off) to 100000".to_owned())
+            })?;
+        let message_mail_throttle = parse_or(
+            src,
+            "MESSAGE_MAIL_THROTTLE_MS",
+            Some(Duration::from_secs(15 * 60)),
+            millis,
+        )?;
+
         Ok(Settings {
             environment,
             bind_addr,
@@ -460,6 +490,10 @@ impl Settings {
             },
             alerts_interval,
             refresh_cookie_same_site,
+            messages: MessageSettings {
+                per_window: messages_per_window,
+                mail_throttle: message_mail_throttle,
+            },
         })
     }
 }

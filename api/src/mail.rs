@@ -100,6 +100,53 @@ pub fn queue_expiry_reminder(
     outbox::queue(conn, to, subject, body)
 }
 
+/// A new message in a conversation: who wrote, about which listing, the text (cut at 1,000
+/// characters) and a link to the conversation.
+#[allow(clippy::too_many_arguments)]
+pub fn queue_new_message(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    sender: &str,
+    listing_title: &str,
+    conversation: uuid::Uuid,
+    text: &str,
+) -> QueryResult<uuid::Uuid> {
+    let url = format!("{base_url}/messages/{conversation}");
+    let mut excerpt: String = text.chars().take(1_000).collect();
+    if excerpt.len() < text.len() {
+        excerpt.push('…');
+    }
+    let quoted = excerpt
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (subject, body) = match locale {
+        Locale::Fr => (
+            format!("Nouveau message de {sender} : « {listing_title} »"),
+            format!(
+                "Bonjour {name},\n\n{sender} vous a écrit à propos de « {listing_title} » :\n\n{quoted}\n\n\
+                 Répondez depuis votre messagerie Hangar (votre adresse n'est jamais transmise) :\n{url}\n\n\
+                 Vous ne recevrez pas d'autre e-mail pour cette conversation avant de l'avoir lue ou pendant 15 minutes. \
+                 Pour ne plus être prévenu par e-mail des messages, décochez « Messages » dans vos préférences.\n\n-- Hangar\n"
+            ),
+        ),
+        Locale::En => (
+            format!("New message from {sender}: \"{listing_title}\""),
+            format!(
+                "Hello {name},\n\n{sender} wrote to you about \"{listing_title}\":\n\n{quoted}\n\n\
+                 Reply from your Hangar messages (your address is never shared):\n{url}\n\n\
+                 You will get no other email about this conversation until you read it or for 15 minutes. \
+                 To stop message emails, turn off \"Messages\" in your preferences.\n\n-- Hangar\n"
+            ),
+        ),
+    };
+    outbox::queue(conn, to, subject, body)
+}
+
 /// A listing in an alert digest.
 #[derive(Debug, Clone)]
 pub struct DigestItem {

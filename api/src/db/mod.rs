@@ -13,6 +13,7 @@ pub mod favorites;
 pub mod idempotency;
 pub mod listings;
 pub mod makes;
+pub mod messages;
 pub mod notifications;
 pub mod outbox;
 pub mod saved_searches;

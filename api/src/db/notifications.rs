@@ -21,6 +21,7 @@ pub struct NotificationRow {
     pub read_at: Option<DateTime<Utc>>,
     pub digest: Option<String>,
     pub emailed_at: Option<DateTime<Utc>>,
+    pub conversation_id: Option<Uuid>,
 }
 
 #[derive(Debug, Insertable)]
@@ -115,6 +116,54 @@ pub fn mark_all_read(conn: &mut PgConnection, user: Uuid) -> QueryResult<usize> 
     diesel::update(
         notifications::table
             .filter(notifications::user_id.eq(user))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(diesel::dsl::now))
+    .execute(conn)
+}
+
+/// Notifies `user` of a new message in `conversation`, unless an unread notification of it
+/// is there already (one per conversation until read). Returns whether one was written.
+pub fn notify_message(
+    conn: &mut PgConnection,
+    user: Uuid,
+    conversation: Uuid,
+    listing: Option<Uuid>,
+    data: serde_json::Value,
+) -> QueryResult<bool> {
+    let pending: bool = diesel::select(diesel::dsl::exists(
+        notifications::table
+            .filter(notifications::user_id.eq(user))
+            .filter(notifications::conversation_id.eq(conversation))
+            .filter(notifications::read_at.is_null()),
+    ))
+    .get_result(conn)?;
+    if pending {
+        return Ok(false);
+    }
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::id.eq(Uuid::now_v7()),
+            notifications::user_id.eq(user),
+            notifications::kind.eq("new_message"),
+            notifications::listing_id.eq(listing),
+            notifications::conversation_id.eq(conversation),
+            notifications::data.eq(data),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Marks `user`'s notifications of `conversation` read (they read it).
+pub fn mark_conversation_read(
+    conn: &mut PgConnection,
+    user: Uuid,
+    conversation: Uuid,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user))
+            .filter(notifications::conversation_id.eq(conversation))
             .filter(notifications::read_at.is_null()),
     )
     .set(notifications::read_at.eq(diesel::dsl::now))

@@ -280,6 +280,42 @@ diesel::table! {
         read_at -> Nullable<Timestamptz>,
         digest -> Nullable<Text>,
         emailed_at -> Nullable<Timestamptz>,
+        conversation_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    conversations (id) {
+        id -> Uuid,
+        listing_id -> Nullable<Uuid>,
+        listing_title -> Text,
+        buyer_id -> Uuid,
+        seller_id -> Uuid,
+        created_at -> Timestamptz,
+        last_message_at -> Timestamptz,
+        buyer_read_at -> Nullable<Timestamptz>,
+        seller_read_at -> Nullable<Timestamptz>,
+        buyer_mailed_at -> Nullable<Timestamptz>,
+        seller_mailed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Uuid,
+        conversation_id -> Uuid,
+        sender_id -> Uuid,
+        body -> Text,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    user_blocks (blocker_id, blocked_id) {
+        blocker_id -> Uuid,
+        blocked_id -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
@@ -307,6 +343,9 @@ diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(notifications -> saved_searches (saved_search_id));
+diesel::joinable!(notifications -> conversations (conversation_id));
+diesel::joinable!(conversations -> listings (listing_id));
+diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(saved_search_matches -> saved_searches (saved_search_id));
 diesel::joinable!(saved_searches -> users (user_id));
 diesel::joinable!(unsubscribe_links -> saved_searches (saved_search_id));
@@ -319,7 +358,10 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     alert_digests,
+    conversations,
     favorites,
+    messages,
+    user_blocks,
     notifications,
     saved_search_matches,
     saved_searches,

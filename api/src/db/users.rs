@@ -153,6 +153,9 @@ pub fn erase(conn: &mut PgConnection, id: Uuid) -> QueryResult<()> {
     diesel::delete(saved_searches::table.filter(saved_searches::user_id.eq(id))).execute(conn)?;
     diesel::delete(alert_digests::table.filter(alert_digests::user_id.eq(id))).execute(conn)?;
     diesel::delete(outbox::table.filter(outbox::to_address.eq(&user.email))).execute(conn)?;
+    // Conversations stay for the other party (shown with "Deleted member", closed to new
+    // messages); the blocks set by or against the member go.
+    crate::db::messages::delete_blocks_of(conn, id)?;
     diesel::update(users::table.find(id))
         .set((
             users::email.eq(format!("deleted-{id}@deleted.invalid")),

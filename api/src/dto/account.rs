@@ -87,6 +87,8 @@ pub struct Export {
     /// The listings you saved, oldest first.
     pub favorites: Vec<ExportedFavorite>,
     pub saved_searches: Vec<crate::dto::saved_searches::SavedSearch>,
+    /// Your conversations (as buyer and as seller) with every message, oldest first.
+    pub conversations: Vec<crate::dto::messages::ExportedConversation>,
 }
 
 /// A listing you saved, and its price then.

@@ -8,6 +8,7 @@ pub mod auth_flows;
 pub mod catalogue;
 pub mod favorites;
 pub mod listings;
+pub mod messages;
 pub mod notifications;
 pub mod saved_searches;
 pub mod search;

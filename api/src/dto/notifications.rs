@@ -28,8 +28,8 @@ pub struct Notification {
     /// When you marked it read; absent while unread.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_at: Option<DateTime<Utc>>,
-    /// The listing it is about (`new_match`, `price_drop`, `listing_expiring`,
-    /// `listing_hidden`).
+    /// The listing it is about (`new_match`, `price_drop`, `new_message`,
+    /// `listing_expiring`, `listing_hidden`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<Uuid>,
     /// The listing's title.
@@ -45,6 +45,9 @@ pub struct Notification {
     /// `listing_expiring`: when the listing expires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// `new_message`: the conversation to read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<Uuid>,
     /// `new_match`: the saved search that matched (absent once it is deleted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_search: Option<SavedSearchRef>,

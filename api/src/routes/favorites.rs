@@ -38,7 +38,7 @@ fn no_listing() -> ApiError {
 }
 
 /// Whether each seller's account is active, for the listings' visibility.
-fn sellers_active(
+pub(crate) fn sellers_active(
     conn: &mut PgConnection,
     listings: &[&Listing],
 ) -> QueryResult<HashMap<Uuid, bool>> {
@@ -53,7 +53,11 @@ fn sellers_active(
 }
 
 /// The listing, if `viewer` may see it as a buyer does (public, or their own).
-fn visible_listing(conn: &mut PgConnection, viewer: Uuid, id: Uuid) -> Result<Listing, ApiError> {
+pub(crate) fn visible_listing(
+    conn: &mut PgConnection,
+    viewer: Uuid,
+    id: Uuid,
+) -> Result<Listing, ApiError> {
     let listing = listing_rows::find(conn, id)?.ok_or_else(no_listing)?;
     let active = sellers_active(conn, &[&listing])?
         .get(&listing.seller_id)

@@ -12,6 +12,7 @@ pub mod favorites;
 pub mod health;
 pub mod listings;
 pub mod makes;
+pub mod messages;
 pub mod meta;
 pub mod notifications;
 pub mod photos;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(listings::configure)
             .configure(favorites::configure)
             .configure(notifications::configure)
+            .configure(messages::configure)
             .configure(saved_searches::configure)
             .configure(photos::configure)
             .configure(search::configure)

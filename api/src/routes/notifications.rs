@@ -47,6 +47,7 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
         price: money(data.amount)?,
         previous_price: money(data.previous_amount)?,
         expires_at: data.expires_at,
+        conversation_id: row.conversation_id,
         saved_search: row
             .saved_search_id
             .zip(search_name)
@@ -56,9 +57,9 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
 
 /// Your notifications, newest first (`unread=true`: unread ones only), with how many are
 /// unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
-/// `price_drop` (a favourite got cheaper), `listing_expiring` (one of your listings expires
-/// within a week); `new_message` and `listing_hidden` are reserved for messaging and
-/// moderation.
+/// `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
+/// conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
+/// listings expires within a week); `listing_hidden` is reserved for moderation.
 #[utoipa::path(
     tag = "notifications",
     operation_id = "my_notifications",

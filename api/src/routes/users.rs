@@ -202,15 +202,24 @@ pub async fn change_password(
 pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     user.require_scope(Scope::Account)?;
     let id = user.id;
-    let (account, sessions, tokens, favorites, searches) = db::run(&state.pool, move |conn| {
-        let account = users::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
-        let sessions = sessions::list_active(conn, id)?;
-        let tokens = access_tokens::list_for_user(conn, id)?;
-        let favorites = crate::db::favorites::all_of(conn, id)?;
-        let searches = crate::db::saved_searches::list(conn, id)?;
-        Ok::<_, diesel::result::Error>((account, sessions, tokens, favorites, searches))
-    })
-    .await?;
+    let (account, sessions, tokens, favorites, searches, conversations) =
+        db::run(&state.pool, move |conn| {
+            let account = users::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+            let sessions = sessions::list_active(conn, id)?;
+            let tokens = access_tokens::list_for_user(conn, id)?;
+            let favorites = crate::db::favorites::all_of(conn, id)?;
+            let searches = crate::db::saved_searches::list(conn, id)?;
+            let conversations = crate::routes::messages::export(conn, id)?;
+            Ok::<_, ApiError>((
+                account,
+                sessions,
+                tokens,
+                favorites,
+                searches,
+                conversations,
+            ))
+        })
+        .await?;
     let export = Export {
         generated_at: Utc::now(),
         account: Me::try_from(account)?,
@@ -245,6 +254,7 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             .into_iter()
             .map(crate::routes::saved_searches::view)
             .collect::<Result<_, _>>()?,
+        conversations,
     };
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -256,7 +266,9 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
 }
 
 /// Delete your account (your password is required). Your personal data is erased, every
-/// session and token ends, and nothing of yours stays readable. This cannot be undone.
+/// session and token ends, and your listings are withdrawn. The messages you exchanged stay
+/// in the other party's conversations (they received them), with you shown as "Deleted
+/// member"; nobody can write in those conversations any more. This cannot be undone.
 #[utoipa::path(
     tag = "users",
     operation_id = "delete_me",

@@ -418,6 +418,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your conversations. */
+        get: operations["get_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Block the other party of this conversation: from now on neither of you can write to the
+         *     other, in this conversation or any other (403), until you unblock them. They are not
+         *     told, but a message they try to send is refused. Idempotent.
+         */
+        post: operations["block_conversation_party"];
+        /** Unblock the other party of this conversation. Idempotent. */
+        delete: operations["unblock_conversation_party"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The messages of one of your conversations, oldest first (the next page is newer).
+         *     Reading does not mark them read: `POST /conversations/{id}/read` does.
+         */
+        get: operations["list_messages"];
+        put?: never;
+        /**
+         * Write in one of your conversations. The same rules as starting one: 1 to 5,000
+         *     characters of plain text, 30 messages per 10 minutes per sender by default (429 with
+         *     `Retry-After`),
+         *     403 when either of you blocked the other or their account is closed. The recipient is
+         *     notified and mailed (throttled).
+         */
+        post: operations["send_message"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark what the other party wrote in this conversation read (and its `new_message`
+         *     notification). Idempotent.
+         */
+        post: operations["mark_conversation_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings": {
         parameters: {
             query?: never;
@@ -468,6 +554,32 @@ export interface paths {
          *     428 without it, 412 if someone changed the listing since. Price changes enter the history.
          */
         patch: operations["update_listing"];
+        trace?: never;
+    };
+    "/api/v1/listings/{id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write to the seller of a listing: starts your conversation about it with this first
+         *     message. There is one conversation per buyer and listing: if you have one already, the
+         *     message is added to it (200 instead of 201). Not on your own listing (422); only on
+         *     listings you can see (404 otherwise). The seller is notified (`new_message`) and, unless
+         *     they turned message mail off, mailed in their language — at most once per conversation
+         *     every 15 minutes (by default) while they have not read it. Limits: 1 to 5,000 characters of plain
+         *     text; 30 messages per 10 minutes per sender by default, all conversations together (429
+         *     with `Retry-After` beyond). Needs the `messages` scope.
+         */
+        post: operations["start_conversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/listings/{id}/favorite": {
@@ -735,7 +847,9 @@ export interface paths {
         post?: never;
         /**
          * Delete your account (your password is required). Your personal data is erased, every
-         *     session and token ends, and nothing of yours stays readable. This cannot be undone.
+         *     session and token ends, and your listings are withdrawn. The messages you exchanged stay
+         *     in the other party's conversations (they received them), with you shown as "Deleted
+         *     member"; nobody can write in those conversations any more. This cannot be undone.
          */
         delete: operations["delete_me"];
         options?: never;
@@ -745,6 +859,27 @@ export interface paths {
          *     buyers see it, email preferences.
          */
         patch: operations["update_me"];
+        trace?: never;
+    };
+    "/api/v1/users/me/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your conversations, as buyer and as seller, most recent activity first: each with its
+         *     listing, the other party's public name, the last message and how many of their messages
+         *     you have not read. Needs the `messages` scope.
+         */
+        get: operations["my_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/users/me/export": {
@@ -812,9 +947,9 @@ export interface paths {
         /**
          * Your notifications, newest first (`unread=true`: unread ones only), with how many are
          *     unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
-         *     `price_drop` (a favourite got cheaper), `listing_expiring` (one of your listings expires
-         *     within a week); `new_message` and `listing_hidden` are reserved for messaging and
-         *     moderation.
+         *     `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
+         *     conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
+         *     listings expires within a week); `listing_hidden` is reserved for moderation.
          */
         get: operations["my_notifications"];
         put?: never;
@@ -1350,6 +1485,64 @@ export interface components {
         };
         /** @enum {string} */
         Condition: "new" | "used" | "overhauled" | "for_parts";
+        /** @description A conversation between a buyer and a seller about one listing. */
+        Conversation: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Absent once the listing was purged (30 days after its deletion).
+             */
+            listing_id?: string | null;
+            /**
+             * @description The listing's title now (once it is purged: its title when the conversation started).
+             * @example Robin DR400-140B, moteur 850 h, hangarée
+             */
+            listing_title: string;
+            listing?: components["schemas"]["ListingSummary"] | null;
+            /** @description Whether you are the buyer or the seller here. */
+            role: components["schemas"]["ConversationRole"];
+            other_party: components["schemas"]["OtherParty"];
+            last_message?: components["schemas"]["Message"] | null;
+            /**
+             * Format: int64
+             * @description Messages of the other party you have not read.
+             * @example 2
+             */
+            unread_count: number;
+            /** @description You blocked the other party: neither of you can write to the other until you unblock. */
+            blocked_by_me: boolean;
+            /**
+             * @description Whether you can write here now (neither of you blocked the other, and both accounts
+             *     are active).
+             */
+            can_reply: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_message_at: string;
+        };
+        /** @description A page of conversations, most recent activity first. */
+        ConversationPage: {
+            items: components["schemas"]["Conversation"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
+        /** @description What "mark read" did. */
+        ConversationRead: {
+            /**
+             * Format: int64
+             * @description Messages marked read by this call.
+             * @example 2
+             */
+            marked: number;
+            conversation: components["schemas"]["Conversation"];
+        };
+        /**
+         * @description Your side of a conversation.
+         * @enum {string}
+         */
+        ConversationRole: "buyer" | "seller";
         /** @description A new category. */
         CreateCategory: {
             /**
@@ -1450,6 +1643,8 @@ export interface components {
             /** @description The listings you saved, oldest first. */
             favorites: components["schemas"]["ExportedFavorite"][];
             saved_searches: components["schemas"]["SavedSearch"][];
+            /** @description Your conversations (as buyer and as seller) with every message, oldest first. */
+            conversations: components["schemas"]["ExportedConversation"][];
         };
         /** @description A personal access token's metadata (the token itself is never stored). */
         ExportedAccessToken: {
@@ -1464,6 +1659,24 @@ export interface components {
             expires_at?: string | null;
             /** Format: date-time */
             last_used_at?: string | null;
+        };
+        /** @description A conversation in your account export, with every message. */
+        ExportedConversation: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Absent once the listing was purged.
+             */
+            listing_id?: string | null;
+            listing_title: string;
+            role: components["schemas"]["ConversationRole"];
+            /** @description The other party's public name. */
+            other_party: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Oldest first. */
+            messages: components["schemas"]["Message"][];
         };
         /** @description A listing you saved, and its price then. */
         ExportedFavorite: {
@@ -1797,6 +2010,31 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /** @description A message. */
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversation_id: string;
+            /** Format: uuid */
+            sender_id: string;
+            /** @description You wrote it. */
+            from_me: boolean;
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When its recipient read it; absent while unread.
+             */
+            read_at?: string | null;
+        };
+        /** @description A page of messages, oldest first. */
+        MessagePage: {
+            items: components["schemas"]["Message"][];
+            /** @description Pass it as `cursor` for the next (newer) page; absent on the last one. */
+            next_cursor?: string | null;
+        };
         /** @description A model of a make. */
         Model: {
             /** Format: uuid */
@@ -1823,6 +2061,15 @@ export interface components {
             amount: number;
             currency: components["schemas"]["Currency"];
         };
+        /** @description A message to send. */
+        NewMessage: {
+            /**
+             * @description Plain text, 1 to 5,000 characters once trimmed; line breaks and tabs are kept, other
+             *     control characters are refused.
+             * @example Bonjour, l'avion est-il toujours disponible ? Je peux venir le voir samedi à LFPN.
+             */
+            body: string;
+        };
         /**
          * @description Something that happened that concerns you. What it carries depends on `kind`; the
          *     listing's title and prices are those of the moment it was written.
@@ -1840,8 +2087,8 @@ export interface components {
             read_at?: string | null;
             /**
              * Format: uuid
-             * @description The listing it is about (`new_match`, `price_drop`, `listing_expiring`,
-             *     `listing_hidden`).
+             * @description The listing it is about (`new_match`, `price_drop`, `new_message`,
+             *     `listing_expiring`, `listing_hidden`).
              */
             listing_id?: string | null;
             /**
@@ -1856,6 +2103,11 @@ export interface components {
              * @description `listing_expiring`: when the listing expires.
              */
             expires_at?: string | null;
+            /**
+             * Format: uuid
+             * @description `new_message`: the conversation to read.
+             */
+            conversation_id?: string | null;
             saved_search?: components["schemas"]["SavedSearchRef"] | null;
         };
         /**
@@ -1885,6 +2137,22 @@ export interface components {
             saved_searches: boolean;
             /** @description Occasional news from Hangar. */
             newsletter: boolean;
+        };
+        /** @description The other member of a conversation, as anyone may see them. */
+        OtherParty: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Their public name ("Deleted member" once they deleted their account).
+             * @example Jean Dupont
+             */
+            display_name: string;
+            professional: boolean;
+            /**
+             * @description They deleted their account: the conversation stays readable, but nobody can write
+             *     in it any more.
+             */
+            deleted: boolean;
         };
         PartAttributes: {
             part_number: string;
@@ -2265,6 +2533,11 @@ export interface components {
              * @description Hourly wet rate, in minor units of the listing's currency.
              */
             hourly_wet_rate?: number | null;
+        };
+        /** @description A started conversation and the message that was sent. */
+        StartedConversation: {
+            conversation: components["schemas"]["Conversation"];
+            message: components["schemas"]["Message"];
         };
         SuspendRequest: {
             /**
@@ -4447,6 +4720,522 @@ export interface operations {
             };
         };
     };
+    get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    block_conversation_party: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Blocked (`blocked_by_me: true`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unblock_conversation_party: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not (or no longer) blocked by you. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description 1–100 (default 20 conversations, 50 messages). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description Sent. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The other party blocked you (or you blocked them), their account is closed, or the access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid message. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many messages: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_conversation_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The conversation's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationRead"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     search_listings: {
         parameters: {
             query?: {
@@ -4964,6 +5753,136 @@ export interface operations {
             };
             /** @description If-Match missing. */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    start_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMessage"];
+            };
+        };
+        responses: {
+            /** @description You had a conversation about this listing: the message was added to it. */
+            200: {
+                headers: {
+                    /** @description /api/v1/conversations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedConversation"];
+                };
+            };
+            /** @description Conversation started; `Location` is its URL. */
+            201: {
+                headers: {
+                    /** @description /api/v1/conversations/{id} */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartedConversation"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The seller blocked you (or you blocked them), their account is closed, or the access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid message, or your own listing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many messages: retry after `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6616,6 +7535,76 @@ export interface operations {
                 };
             };
             /** @description Invalid values or unknown fields. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_conversations: {
+        parameters: {
+            query?: {
+                /** @description 1–100 (default 20 conversations, 50 messages). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your conversations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `messages` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
             422: {
                 headers: {
                     [name: string]: unknown;

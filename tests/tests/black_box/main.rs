@@ -16,6 +16,7 @@ mod health;
 mod jobs;
 mod listings;
 mod mail;
+mod messages;
 mod notifications;
 mod openapi;
 mod photos;
