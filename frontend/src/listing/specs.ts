@@ -7,7 +7,7 @@ import { isMoneyField } from './money';
 
 type Currency = components['schemas']['Currency'];
 
-const HOURS = /(_hours|_smoh|hours_to_tbo|^smoh|^hours_since_new|^hours_since_overhaul)$/;
+const HOURS = /(_hours|_smoh|hours_to_tbo|^smoh|hours_since_new|hours_since_overhaul)$/;
 const KG = /_kg$/;
 const DATES = /(_date|_expiry|_inspection)$/;
 
