@@ -31,7 +31,7 @@ describe('specs table', () => {
     // Hours read as hours wherever the word sits in the field's name.
     const spaced = (v?: string) => v?.replace(/\s/g, ' ');
     expect(spaced(specRows('fr', { engine_hours_since_new: 515 })[0]?.value)).toBe('515 h');
-    expect(spaced(specRows('en', { propeller_hours_since_overhaul: 120 })[0]?.value)).toBe('120 h');
+    expect(spaced(specRows('en', { propeller_hours_since_overhaul: 120 })[0]?.value)).toBe('120 hrs');
   });
   it('puts make and model first whatever order the API sends', () => {
     const rows = specRows('en', { year: 1978, engine_smoh: 850, model: 'DR400', make: 'Robin' });
