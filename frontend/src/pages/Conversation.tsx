@@ -127,7 +127,7 @@ export default function Conversation() {
           {messages.data.map((m) => (
             <li key={m.id} className={m.from_me ? 'mine' : 'theirs'} data-testid="message">
               <p className="muted small">
-                {m.from_me ? t('messages.you') : other} · <time dateTime={m.created_at}>{formatDateTime(lang, m.created_at)}</time>
+                {m.from_me ? t('messages.me') : other} · <time dateTime={m.created_at}>{formatDateTime(lang, m.created_at)}</time>
               </p>
               <p className="message-body">{m.body}</p>
             </li>
