@@ -748,6 +748,89 @@ async function main() {
     await checkA11y(page, 'unsubscribe refused');
   });
 
+  let messagesThread = '';
+  let messagesBuyer = null;
+  await test('a buyer contacts a demo seller, the seller replies from the inbox, the buyer reads the reply', async (page) => {
+    // A published listing of seller2 (read through the API as that seller).
+    const seller = { email: 'seller2@demo.hangar.test', password: DEMO_PASSWORD };
+    const login = await (
+      await fetch(`${apiUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(seller),
+      })
+    ).json();
+    const mine = await (
+      await fetch(`${apiUrl}/api/v1/users/me/listings?status=published&limit=5`, {
+        headers: { Authorization: `Bearer ${login.access_token}` },
+      })
+    ).json();
+    const listing = mine.items[0];
+    assert(listing, 'seller2 has a published listing');
+
+    const buyer = await registerByApi('messages');
+    await loginAs(page, buyer);
+    await page.goto(`${spaUrl}/listings/${listing.id}`);
+    await page.getByRole('heading', { level: 2, name: 'Contacter le vendeur' }).waitFor();
+    const first = `Bonjour, l'avion est-il toujours disponible ? (${Date.now()})`;
+    await page.getByLabel('Votre message').fill(first);
+    await page.getByRole('button', { name: 'Envoyer le message' }).click();
+    await page.waitForURL(/\/me\/messages\/[0-9a-f-]{36}$/);
+    const threadUrl = page.url();
+    await page.getByTestId('message').filter({ hasText: first }).waitFor();
+
+    // The seller: the unread conversation in the header and the inbox, then the reply.
+    const sellerCtx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
+    try {
+      const sp = await sellerCtx.newPage();
+      await loginAs(sp, seller);
+      await sp.getByTestId('messages-count').waitFor();
+      await sp.getByTestId('messages-link').click();
+      await sp.waitForURL('**/me/messages');
+      const row = sp.getByTestId('conversation').filter({ hasText: first });
+      await row.waitFor();
+      assert((await row.getByTestId('conversation-unread').textContent()).includes('1 non lu'), 'one unread message');
+      assert((await row.textContent()).includes(`Avec l'acheteur : ${buyer.name}`), 'the buyer named');
+      await checkA11y(sp, 'messages inbox');
+      await row.getByRole('link', { name: listing.title }).click();
+      await sp.waitForURL(threadUrl);
+      await sp.getByTestId('message').filter({ hasText: first }).waitFor();
+      const reply = 'Oui, visite possible samedi à LFPN.';
+      const box = sp.getByLabel('Votre réponse');
+      await box.fill(reply);
+      await sp.getByRole('button', { name: 'Envoyer', exact: true }).click();
+      await sp.getByTestId('message').filter({ hasText: reply }).waitFor();
+      assert((await box.inputValue()) === '', 'the box is emptied');
+      assert(await box.evaluate((el) => el === document.activeElement), 'focus back in the box');
+      await checkA11y(sp, 'messages thread');
+      // Read on opening: the inbox no longer counts it.
+      await sp.goto(`${spaUrl}/me/messages`);
+      await sp.getByTestId('conversation').filter({ hasText: reply }).waitFor();
+      assert((await sp.getByTestId('conversation-unread').count()) === 0, 'read once opened');
+
+      // The buyer sees the reply (and the new_message notification leads to the thread).
+      await page.goto(`${spaUrl}/me/messages`);
+      const mineRow = page.getByTestId('conversation').filter({ hasText: reply });
+      await mineRow.getByTestId('conversation-unread').waitFor();
+      await page.goto(`${spaUrl}/me/notifications`);
+      await page.getByRole('link', { name: `Lire la conversation sur « ${listing.title} »` }).first().click();
+      await page.waitForURL(threadUrl);
+      await page.getByTestId('message').filter({ hasText: reply }).waitFor();
+
+      // Block with confirmation: the state explained, the reply box gone; then unblock.
+      await page.getByRole('button', { name: /^Bloquer / }).click();
+      await page.getByRole('button', { name: /^Oui, bloquer / }).click();
+      await page.getByTestId('blocked').waitFor();
+      await checkA11y(page, 'messages thread, blocked');
+      await page.getByRole('button', { name: /^Débloquer / }).click();
+      await page.getByLabel('Votre réponse').waitFor();
+    } finally {
+      await sellerCtx.close();
+    }
+    messagesThread = threadUrl;
+    messagesBuyer = buyer;
+  });
+
   await test('screenshots of the main pages (desktop 1280, phone 375)', async () => {
     const waitCards = async (p) => p.locator('article').first().waitFor();
     await screenshots(browser, spaUrl, 'home', waitCards);
@@ -763,6 +846,10 @@ async function main() {
       await p.getByTestId('unread-count').waitFor();
       await checkA11y(p, 'notifications of a demo seller');
     }, demo);
+    if (messagesBuyer) {
+      await screenshots(browser, `${spaUrl}/me/messages`, 'messages', (p) => p.getByTestId('conversation').first().waitFor(), messagesBuyer);
+      await screenshots(browser, messagesThread, 'messages-thread', (p) => p.getByTestId('message').first().waitFor(), messagesBuyer);
+    }
     await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
     await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
   });

@@ -22,6 +22,8 @@ export const router = createBrowserRouter([
       { path: 'admin/:section?', lazy: () => import('./pages/Admin').then((m) => ({ Component: m.default })) },
       { path: 'me/listings', lazy: () => import('./pages/MyListings').then((m) => ({ Component: m.default })) },
       { path: 'me/favorites', lazy: () => import('./pages/Favorites').then((m) => ({ Component: m.default })) },
+      { path: 'me/messages', lazy: () => import('./pages/Messages').then((m) => ({ Component: m.default })) },
+      { path: 'me/messages/:id', lazy: () => import('./pages/Conversation').then((m) => ({ Component: m.default })) },
       { path: 'me/notifications', lazy: () => import('./pages/Notifications').then((m) => ({ Component: m.default })) },
       { path: 'me/saved-searches', lazy: () => import('./pages/SavedSearches').then((m) => ({ Component: m.default })) },
       { path: 'unsubscribe', lazy: () => import('./pages/Unsubscribe').then((m) => ({ Component: m.default })) },

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/I18n';
 import { LANGS } from '../i18n/lang';
 import { useAuth } from '../api/auth';
 import { Bell } from './Bell';
+import { MessagesLink } from './MessagesLink';
 
 export function Layout() {
   const { t, lang, setLang } = useI18n();
@@ -44,6 +45,7 @@ export function Layout() {
                 <NavLink to="/me/listings">{t('nav.myListings')}</NavLink>
                 <NavLink to="/me/favorites">{t('nav.favorites')}</NavLink>
                 <NavLink to="/me/saved-searches">{t('nav.savedSearches')}</NavLink>
+                <MessagesLink />
                 <Bell />
                 <NavLink to="/account">{t('nav.account')}</NavLink>
                 {(user.role === 'admin' || user.role === 'moderator') && <NavLink to="/admin">{t('nav.admin')}</NavLink>}

@@ -53,3 +53,9 @@ export function formatKg(lang: Lang, kg: number): string {
 export function formatHours(lang: Lang, h: number): string {
   return new Intl.NumberFormat(intlLocale(lang), { style: 'unit', unit: 'hour', maximumFractionDigits: 1 }).format(h);
 }
+
+export function formatDateTime(lang: Lang, iso: string): string {
+  return new Intl.DateTimeFormat(intlLocale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  );
+}

@@ -10,6 +10,7 @@ import { ListingCard, smallest, srcSet } from '../components/ListingCard';
 import { PriceTag } from '../components/Price';
 import { PriceEditor } from '../components/PriceEditor';
 import { FavoriteButton } from '../components/FavoriteButton';
+import { ContactSeller } from '../components/ContactSeller';
 import { useAuth } from '../api/auth';
 import { ErrorBox, Loading } from '../components/Status';
 import { specRows } from '../listing/specs';
@@ -137,7 +138,13 @@ export default function Listing() {
                 {t('seller.phone')} : <a href={`tel:${l.seller.phone.replace(/\s+/g, '')}`}>{l.seller.phone}</a>
               </p>
             )}
+            {!user && l.status === 'published' && (
+              <p>
+                <Link to={`/login?next=/listings/${l.id}`}>{t('contact.login')}</Link>
+              </p>
+            )}
           </section>
+          {user && user.id !== l.seller.id && <ContactSeller listingId={l.id} />}
           <section className="card pad" aria-labelledby="loc-h">
             <h2 id="loc-h">{t('listing.location')}</h2>
             <p data-testid="location">

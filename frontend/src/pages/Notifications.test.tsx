@@ -49,4 +49,25 @@ describe('notifications page', () => {
       '/api/v1/users/me/notifications/read-all',
     ]);
   });
+
+  it('opens the thread of a new message', async () => {
+    const C = '0193b9a4-0000-7000-8000-0000000000c1';
+    fakeApi({
+      'POST /api/v1/auth/refresh': session(ME),
+      'GET /api/v1/users/me/notifications': {
+        body: {
+          items: [{ id: N1, kind: 'new_message', created_at: '2026-11-28T10:00:00Z', listing_id: L, title: 'Robin DR400-140B',
+            conversation_id: C, read_at: null }],
+          next_cursor: null,
+          unread_count: 1,
+        },
+      },
+    });
+    renderPage(<Notifications />, { path: '/me/notifications', lang: 'en' });
+    const row = await screen.findByTestId('notification');
+    expect(plain(row.textContent)).toContain('New message about “Robin DR400-140B”');
+    expect(within(row).getByRole('link', { name: 'Read the conversation about “Robin DR400-140B”' }).getAttribute('href')).toBe(
+      `/me/messages/${C}`,
+    );
+  });
 });

@@ -118,7 +118,15 @@ function NotificationRow({ n, onChange }: { n: Notification; onChange: () => voi
         )}
       </div>
       <div className="row-actions">
-        {n.listing_id && (
+        {n.kind === 'new_message' && n.conversation_id ? (
+          <Link
+            to={`/me/messages/${n.conversation_id}`}
+            onClick={() => unread && markRead.mutate()}
+            aria-label={t('notifications.openConversation', { title: title || t('notifications.listing') })}
+          >
+            {t('messages.open')}
+          </Link>
+        ) : n.listing_id && (
           <Link
             to={`/listings/${n.listing_id}`}
             onClick={() => unread && markRead.mutate()}
