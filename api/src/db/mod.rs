@@ -16,6 +16,7 @@ pub mod makes;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
+pub mod reports;
 pub mod saved_searches;
 pub mod schema;
 pub mod sessions;

@@ -339,7 +339,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_reports (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        reporter_id -> Uuid,
+        reason -> Text,
+        comment -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(listing_reports -> listings (listing_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(notifications -> saved_searches (saved_search_id));
@@ -368,6 +382,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     unsubscribe_links,
     idempotency_keys,
     listing_events,
+    listing_reports,
     listing_photos,
     listings,
     airfields,

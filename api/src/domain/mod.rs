@@ -102,6 +102,24 @@ text_enum! {
 }
 
 text_enum! {
+    /// Why a listing is reported: `scam`, `wrong_category`, `already_sold`, `duplicate`,
+    /// `offensive`, or `other` (then a comment is required).
+    ReportReason {
+        Scam = "scam",
+        WrongCategory = "wrong_category",
+        AlreadySold = "already_sold",
+        Duplicate = "duplicate",
+        Offensive = "offensive",
+        Other = "other"
+    }
+}
+
+text_enum! {
+    /// Where a report stands: `open` (waiting for a moderator) or `resolved`.
+    ReportState { Open = "open", Resolved = "resolved" }
+}
+
+text_enum! {
     /// Which attribute set listings of a category carry: an aircraft has hours and a
     /// registration, an engine a time since overhaul, a hangar a size and an airfield.
     AttributeGroup {

@@ -10,6 +10,7 @@ pub mod favorites;
 pub mod listings;
 pub mod messages;
 pub mod notifications;
+pub mod reports;
 pub mod saved_searches;
 pub mod search;
 pub mod tokens;

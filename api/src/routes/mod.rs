@@ -16,6 +16,7 @@ pub mod messages;
 pub mod meta;
 pub mod notifications;
 pub mod photos;
+pub mod reports;
 pub mod saved_searches;
 pub mod search;
 pub mod tokens;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(tokens::configure)
             .configure(listings::configure)
             .configure(favorites::configure)
+            .configure(reports::configure)
             .configure(notifications::configure)
             .configure(messages::configure)
             .configure(saved_searches::configure)

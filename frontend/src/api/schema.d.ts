@@ -699,6 +699,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a listing to the moderators: why (`scam`, `wrong_category`, `already_sold`,
+         *     `duplicate`, `offensive`, or `other`, which needs a comment) and, optionally, a comment of
+         *     up to 2,000 characters. A member has at most one open report per listing: reporting it
+         *     again while the first is open is a 409 (nothing written); once a moderator resolved it, the
+         *     listing can be reported again. Not on your own listing (422). Listings you may not see are
+         *     a 404. At most 20 reports per member per 24 hours (429 with `Retry-After`).
+         */
+        post: operations["report_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/{id}/reserve": {
         parameters: {
             query?: never;
@@ -2071,6 +2095,21 @@ export interface components {
             body: string;
         };
         /**
+         * @description A report on a listing, for the moderators.
+         * @example {
+         *       "comment": "Le vendeur demande un virement avant toute visite.",
+         *       "reason": "scam"
+         *     }
+         */
+        NewReport: {
+            reason: components["schemas"]["ReportReason"];
+            /**
+             * @description What the moderators should know: plain text, 1 to 2,000 characters once trimmed;
+             *     required when the reason is `other`.
+             */
+            comment?: string | null;
+        };
+        /**
          * @description Something that happened that concerns you. What it carries depends on `kind`; the
          *     listing's title and prices are those of the moment it was written.
          */
@@ -2344,6 +2383,29 @@ export interface components {
          * @enum {string}
          */
         ReleaseCertificate: "easa_form1" | "faa8130_3" | "none";
+        /** @description A report, as its author sees it. */
+        Report: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            listing_id: string;
+            reason: components["schemas"]["ReportReason"];
+            comment?: string | null;
+            state: components["schemas"]["ReportState"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description Why a listing is reported: `scam`, `wrong_category`, `already_sold`, `duplicate`,
+         *     `offensive`, or `other` (then a comment is required).
+         * @enum {string}
+         */
+        ReportReason: "scam" | "wrong_category" | "already_sold" | "duplicate" | "offensive" | "other";
+        /**
+         * @description Where a report stands: `open` (waiting for a moderator) or `resolved`.
+         * @enum {string}
+         */
+        ReportState: "open" | "resolved";
         ResetPasswordRequest: {
             /** @description The token from the reset email (valid one hour, once). */
             token: string;
@@ -6699,6 +6761,132 @@ export interface operations {
             };
             /** @description Changed since you read it. */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_listing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReport"];
+            };
+        };
+        responses: {
+            /** @description Reported: the moderators will look at it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have an open report on this listing already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid reason or comment, or your own listing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many reports today: retry after `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -21,6 +21,7 @@ mod notifications;
 mod openapi;
 mod photos;
 mod readiness;
+mod reports;
 mod saved_searches;
 mod search;
 mod search_paging;
