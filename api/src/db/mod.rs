@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod listings;
 pub mod makes;
 pub mod messages;
+pub mod moderation;
 pub mod notifications;
 pub mod outbox;
 pub mod reports;

@@ -18,6 +18,9 @@ pub struct ReportRow {
     pub state: String,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Insertable)]

@@ -349,6 +349,22 @@ diesel::table! {
         state -> Text,
         created_at -> Timestamptz,
         resolved_at -> Nullable<Timestamptz>,
+        resolved_by -> Nullable<Uuid>,
+        resolution -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    moderation_audit (id) {
+        id -> Uuid,
+        moderator_id -> Uuid,
+        action -> Text,
+        listing_id -> Nullable<Uuid>,
+        target_user_id -> Nullable<Uuid>,
+        reports -> Int4,
+        note -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -389,6 +405,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     email_tokens,
     makes,
+    moderation_audit,
     models,
     outbox,
     personal_access_tokens,

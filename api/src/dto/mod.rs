@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod favorites;
 pub mod listings;
 pub mod messages;
+pub mod moderation;
 pub mod notifications;
 pub mod reports;
 pub mod saved_searches;

@@ -14,6 +14,7 @@ pub mod listings;
 pub mod makes;
 pub mod messages;
 pub mod meta;
+pub mod moderation;
 pub mod notifications;
 pub mod photos;
 pub mod reports;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(listings::configure)
             .configure(favorites::configure)
             .configure(reports::configure)
+            .configure(moderation::configure)
             .configure(notifications::configure)
             .configure(messages::configure)
             .configure(saved_searches::configure)

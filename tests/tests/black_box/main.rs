@@ -17,6 +17,7 @@ mod jobs;
 mod listings;
 mod mail;
 mod messages;
+mod moderation;
 mod notifications;
 mod openapi;
 mod photos;

@@ -113,9 +113,10 @@ async fn a_member_reports_a_listing_once_while_it_is_open() {
     execute(
         &c.app,
         &format!(
-            "UPDATE listing_reports SET state = 'resolved', resolved_at = now() \
+            "UPDATE listing_reports SET state = 'resolved', resolved_at = now(), \
+             resolved_by = '{}', resolution = 'dismiss', note = 'Conforme.' \
              WHERE reporter_id = '{}'",
-            c.reporter.id
+            c.seller.id, c.reporter.id
         ),
     );
     call_ok(
@@ -268,12 +269,14 @@ async fn reports_are_capped_per_member_per_day() {
             &c.app,
             &format!(
                 "INSERT INTO listing_reports \
-                 (id, listing_id, reporter_id, reason, state, created_at, resolved_at) \
+                 (id, listing_id, reporter_id, reason, state, created_at, resolved_at, \
+                 resolved_by, resolution, note) \
                  VALUES ('{}', '{}', '{}', 'duplicate', 'resolved', \
-                 now() - interval '1 hour', now())",
+                 now() - interval '1 hour', now(), '{}', 'dismiss', 'Doublon.')",
                 Uuid::now_v7(),
                 c.listing,
-                c.reporter.id
+                c.reporter.id,
+                c.seller.id
             ),
         );
     }
