@@ -100,6 +100,38 @@ pub fn queue_expiry_reminder(
     outbox::queue(conn, to, subject, body)
 }
 
+/// A moderator took one of the seller's listings off the site.
+pub fn queue_listing_hidden(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    listing: uuid::Uuid,
+    title: &str,
+) -> QueryResult<uuid::Uuid> {
+    let url = format!("{base_url}/listings/{listing}");
+    let (subject, body) = match locale {
+        Locale::Fr => (
+            format!("Votre annonce « {title} » a été masquée"),
+            format!(
+                "Bonjour {name},\n\nÀ la suite de signalements, un modérateur a masqué votre annonce « {title} » : \
+                 elle n'apparaît plus dans les recherches et seuls vous et l'équipe de modération la voyez encore.\n{url}\n\n\
+                 Si vous pensez qu'il s'agit d'une erreur, écrivez à l'équipe Hangar.\n\n-- Hangar\n"
+            ),
+        ),
+        Locale::En => (
+            format!("Your listing \"{title}\" was hidden"),
+            format!(
+                "Hello {name},\n\nFollowing reports, a moderator hid your listing \"{title}\": \
+                 it no longer appears in searches, and only you and the moderators can still see it.\n{url}\n\n\
+                 If you think this is a mistake, write to the Hangar team.\n\n-- Hangar\n"
+            ),
+        ),
+    };
+    outbox::queue(conn, to, subject, body)
+}
+
 /// A new message in a conversation: who wrote, about which listing, the text (cut at 1,000
 /// characters) and a link to the conversation.
 #[allow(clippy::too_many_arguments)]

@@ -339,7 +339,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    listing_reports (id) {
+        id -> Uuid,
+        listing_id -> Uuid,
+        reporter_id -> Uuid,
+        reason -> Text,
+        comment -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+        resolved_by -> Nullable<Uuid>,
+        resolution -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    moderation_audit (id) {
+        id -> Uuid,
+        moderator_id -> Uuid,
+        action -> Text,
+        listing_id -> Nullable<Uuid>,
+        target_user_id -> Nullable<Uuid>,
+        reports -> Int4,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(listing_reports -> listings (listing_id));
 diesel::joinable!(favorites -> listings (listing_id));
 diesel::joinable!(favorites -> users (user_id));
 diesel::joinable!(notifications -> saved_searches (saved_search_id));
@@ -368,12 +398,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     unsubscribe_links,
     idempotency_keys,
     listing_events,
+    listing_reports,
     listing_photos,
     listings,
     airfields,
     categories,
     email_tokens,
     makes,
+    moderation_audit,
     models,
     outbox,
     personal_access_tokens,

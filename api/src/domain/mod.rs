@@ -102,6 +102,35 @@ text_enum! {
 }
 
 text_enum! {
+    /// Why a listing is reported: `scam`, `wrong_category`, `already_sold`, `duplicate`,
+    /// `offensive`, or `other` (then a comment is required).
+    ReportReason {
+        Scam = "scam",
+        WrongCategory = "wrong_category",
+        AlreadySold = "already_sold",
+        Duplicate = "duplicate",
+        Offensive = "offensive",
+        Other = "other"
+    }
+}
+
+text_enum! {
+    /// Where a report stands: `open` (waiting for a moderator) or `resolved`.
+    ReportState { Open = "open", Resolved = "resolved" }
+}
+
+text_enum! {
+    /// How a moderator resolves a listing's reports: `dismiss` (nothing wrong), `hide_listing`
+    /// (taken off the site; its seller is told), `suspend_seller` (the seller's account is
+    /// suspended, which takes all their listings off the site).
+    ModerationAction {
+        Dismiss = "dismiss",
+        HideListing = "hide_listing",
+        SuspendSeller = "suspend_seller"
+    }
+}
+
+text_enum! {
     /// Which attribute set listings of a category carry: an aircraft has hours and a
     /// registration, an engine a time since overhaul, a hangar a size and an airfield.
     AttributeGroup {

@@ -244,7 +244,8 @@ pub struct SellerSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingView {
     pub id: Uuid,
-    /// `draft`, `published`, `reserved`, `sold`, `expired` or `withdrawn`.
+    /// `draft`, `published`, `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken
+    /// off the site by a moderator: only its seller and moderators read it).
     pub status: String,
     pub category: String,
     pub title: String,

@@ -107,6 +107,27 @@ fn no_such_user() -> ApiError {
     ApiError::NotFound("No such account.".into())
 }
 
+/// Suspends account `id` (inside the caller's transaction): its status, its sessions and
+/// tokens. 404 for no such account, 409 for a deleted one. Shared with moderation.
+pub(crate) fn suspend(conn: &mut diesel::PgConnection, id: Uuid) -> Result<users::User, ApiError> {
+    match users::find(conn, id)? {
+        None => return Err(no_such_user()),
+        Some(u) if u.status == "deleted" => {
+            return Err(ApiError::Conflict {
+                detail: "This account is deleted.".into(),
+                errors: FieldErrors::new(),
+            });
+        }
+        Some(_) => {}
+    }
+    let user = users::set_status(conn, id, "suspended")?.ok_or_else(no_such_user)?;
+    users::bump_token_version(conn, id)?;
+    sessions::revoke_all_for_user(conn, id)?;
+    // Tokens die for good: reinstatement does not bring them back.
+    access_tokens::revoke_all_for_user(conn, id)?;
+    Ok(user)
+}
+
 /// Suspend an account: the user cannot log in, every session and personal access token dies
 /// at once (and stays dead after a reinstatement), and their public profile disappears.
 #[utoipa::path(
@@ -135,27 +156,9 @@ pub async fn suspend_user(
     let id = id.into_inner();
     not_yourself(&admin, id, "suspend")?;
     let updated = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            match users::find(conn, id)? {
-                None => return Ok(Err(no_such_user())),
-                Some(u) if u.status == "deleted" => {
-                    return Ok(Err(ApiError::Conflict {
-                        detail: "This account is deleted.".into(),
-                        errors: FieldErrors::new(),
-                    }));
-                }
-                Some(_) => {}
-            }
-            let user =
-                users::set_status(conn, id, "suspended")?.ok_or(diesel::result::Error::NotFound)?;
-            users::bump_token_version(conn, id)?;
-            sessions::revoke_all_for_user(conn, id)?;
-            // Tokens die for good: reinstatement does not bring them back.
-            access_tokens::revoke_all_for_user(conn, id)?;
-            Ok::<_, diesel::result::Error>(Ok(user))
-        })
+        conn.transaction(|conn| suspend(conn, id))
     })
-    .await??;
+    .await?;
     log::info!(
         "admin {} suspended account {id}: {}",
         admin.id,

@@ -503,7 +503,8 @@ transition_route!(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MyListingsQuery {
-    /// One status: draft, published, reserved, sold, expired, withdrawn. Default: all.
+    /// One status: draft, published, reserved, sold, expired, withdrawn, hidden (by a
+    /// moderator). Default: all.
     pub status: Option<String>,
     #[validate(range(min = 1, max = 100))]
     pub limit: Option<u32>,
@@ -513,13 +514,14 @@ pub struct MyListingsQuery {
 
 impl crate::extract::CrossCheck for MyListingsQuery {}
 
-const ALL_STATUSES: [&str; 6] = [
+const ALL_STATUSES: [&str; 7] = [
     "draft",
     "published",
     "reserved",
     "sold",
     "expired",
     "withdrawn",
+    "hidden",
 ];
 
 fn page(

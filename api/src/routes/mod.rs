@@ -14,8 +14,10 @@ pub mod listings;
 pub mod makes;
 pub mod messages;
 pub mod meta;
+pub mod moderation;
 pub mod notifications;
 pub mod photos;
+pub mod reports;
 pub mod saved_searches;
 pub mod search;
 pub mod tokens;
@@ -34,6 +36,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(tokens::configure)
             .configure(listings::configure)
             .configure(favorites::configure)
+            .configure(reports::configure)
+            .configure(moderation::configure)
             .configure(notifications::configure)
             .configure(messages::configure)
             .configure(saved_searches::configure)

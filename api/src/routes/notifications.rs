@@ -59,7 +59,7 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
 /// unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
 /// `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
 /// conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
-/// listings expires within a week); `listing_hidden` is reserved for moderation.
+/// listings expires within a week), `listing_hidden` (a moderator hid one of your listings).
 #[utoipa::path(
     tag = "notifications",
     operation_id = "my_notifications",

@@ -699,6 +699,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/listings/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a listing to the moderators: why (`scam`, `wrong_category`, `already_sold`,
+         *     `duplicate`, `offensive`, or `other`, which needs a comment) and, optionally, a comment of
+         *     up to 2,000 characters. A member has at most one open report per listing: reporting it
+         *     again while the first is open is a 409 (nothing written); once a moderator resolved it, the
+         *     listing can be reported again. Not on your own listing (422). Listings you may not see are
+         *     a 404. At most 20 reports per member per 24 hours (429 with `Retry-After`).
+         */
+        post: operations["report_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/listings/{id}/reserve": {
         parameters: {
             query?: never;
@@ -805,6 +829,73 @@ export interface paths {
         get: operations["list_models"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every moderator action, newest first, by moderator and by target (a listing
+         *     or a member). Nobody can edit or delete it: the database refuses it.
+         */
+        get: operations["moderation_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The reports queue: open reports (or, with `state=resolved`, resolved ones), oldest first,
+         *     each with its listing (whatever its status), the listing's seller, and how many open and
+         *     total reports the listing has. Moderators and administrators only, from a logged-in session.
+         */
+        get: operations["moderation_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/reports/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a report, and with it every open report on the same listing (one decision per
+         *     listing): `dismiss` (nothing else changes), `hide_listing` (the listing turns `hidden`: out
+         *     of search and of public view, only its seller and moderators still read it, and the seller
+         *     cannot publish it again; the seller gets a `listing_hidden` notification and a mail in
+         *     their language), or `suspend_seller` (the seller's account is suspended as by an
+         *     administrator: sessions and tokens die, all their listings leave public view). The note
+         *     (1 to 2,000 characters) goes to the audit log, not to the seller. Moderators cannot suspend
+         *     moderators or administrators (409).
+         */
+        post: operations["moderation_resolve_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,7 +1040,7 @@ export interface paths {
          *     unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
          *     `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
          *     conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
-         *     listings expires within a week); `listing_hidden` is reserved for moderation.
+         *     listings expires within a week), `listing_hidden` (a moderator hid one of your listings).
          */
         get: operations["my_notifications"];
         put?: never;
@@ -1398,6 +1489,38 @@ export interface components {
          *     read the group from the category rather than guessing it from the fields.
          */
         Attributes: components["schemas"]["AircraftAttributes"] | components["schemas"]["EngineAttributes"] | components["schemas"]["PropellerAttributes"] | components["schemas"]["AvionicsAttributes"] | components["schemas"]["PartAttributes"] | components["schemas"]["FreeAttributes"] | components["schemas"]["HangarAttributes"] | components["schemas"]["ShareAttributes"] | components["schemas"]["FreeAttributes"];
+        /** @description A moderator's action, as the audit log keeps it (for good: it cannot be edited or deleted). */
+        AuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            moderator_id: string;
+            action: components["schemas"]["ModerationAction"];
+            /**
+             * Format: uuid
+             * @description The listing acted on.
+             */
+            listing_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The member concerned: the listing's seller.
+             */
+            target_user_id?: string | null;
+            /**
+             * Format: int32
+             * @description How many open reports the action resolved.
+             */
+            reports: number;
+            note: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A page of the audit log, newest first. */
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
         AvionicsAttributes: {
             brand: string;
             model: string;
@@ -1870,7 +1993,10 @@ export interface components {
         ListingView: {
             /** Format: uuid */
             id: string;
-            /** @description `draft`, `published`, `reserved`, `sold`, `expired` or `withdrawn`. */
+            /**
+             * @description `draft`, `published`, `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken
+             *     off the site by a moderator: only its seller and moderators read it).
+             */
             status: string;
             category: string;
             title: string;
@@ -2050,6 +2176,13 @@ export interface components {
             items: components["schemas"]["Model"][];
         };
         /**
+         * @description How a moderator resolves a listing's reports: `dismiss` (nothing wrong), `hide_listing`
+         *     (taken off the site; its seller is told), `suspend_seller` (the seller's account is
+         *     suspended, which takes all their listings off the site).
+         * @enum {string}
+         */
+        ModerationAction: "dismiss" | "hide_listing" | "suspend_seller";
+        /**
          * @description An amount in minor units (cents) of a currency: 6500000 EUR is 65,000.00 EUR.
          * @example {
          *       "amount": 6500000,
@@ -2069,6 +2202,21 @@ export interface components {
              * @example Bonjour, l'avion est-il toujours disponible ? Je peux venir le voir samedi à LFPN.
              */
             body: string;
+        };
+        /**
+         * @description A report on a listing, for the moderators.
+         * @example {
+         *       "comment": "Le vendeur demande un virement avant toute visite.",
+         *       "reason": "scam"
+         *     }
+         */
+        NewReport: {
+            reason: components["schemas"]["ReportReason"];
+            /**
+             * @description What the moderators should know: plain text, 1 to 2,000 characters once trimmed;
+             *     required when the reason is `other`.
+             */
+            comment?: string | null;
         };
         /**
          * @description Something that happened that concerns you. What it carries depends on `kind`; the
@@ -2309,6 +2457,28 @@ export interface components {
             /** Format: date-time */
             member_since: string;
         };
+        /** @description A report in the moderation queue. */
+        QueuedReport: {
+            /** Format: uuid */
+            id: string;
+            reason: components["schemas"]["ReportReason"];
+            comment?: string | null;
+            state: components["schemas"]["ReportState"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            reporter_id: string;
+            listing: components["schemas"]["ReportedListing"];
+            /**
+             * Format: date-time
+             * @description Resolved reports: when, by whom, how and why.
+             */
+            resolved_at?: string | null;
+            /** Format: uuid */
+            resolved_by?: string | null;
+            resolution?: components["schemas"]["ModerationAction"] | null;
+            note?: string | null;
+        };
         /** @description The refresh token to use (or to revoke). Omit it when it travels in the cookie. */
         RefreshRequest: {
             refresh_token?: string | null;
@@ -2344,6 +2514,58 @@ export interface components {
          * @enum {string}
          */
         ReleaseCertificate: "easa_form1" | "faa8130_3" | "none";
+        /** @description A report, as its author sees it. */
+        Report: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            listing_id: string;
+            reason: components["schemas"]["ReportReason"];
+            comment?: string | null;
+            state: components["schemas"]["ReportState"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A page of reports, oldest first. */
+        ReportQueuePage: {
+            items: components["schemas"]["QueuedReport"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description Why a listing is reported: `scam`, `wrong_category`, `already_sold`, `duplicate`,
+         *     `offensive`, or `other` (then a comment is required).
+         * @enum {string}
+         */
+        ReportReason: "scam" | "wrong_category" | "already_sold" | "duplicate" | "offensive" | "other";
+        /**
+         * @description Where a report stands: `open` (waiting for a moderator) or `resolved`.
+         * @enum {string}
+         */
+        ReportState: "open" | "resolved";
+        /** @description The reported listing, as moderators see it (whatever its status). */
+        ReportedListing: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @description Its status now (`hidden` once a moderator hid it). */
+            status: string;
+            /** Format: uuid */
+            seller_id: string;
+            seller_name: string;
+            /** @description The seller's account: `active`, `suspended` or `deleted`. */
+            seller_status: string;
+            /**
+             * Format: int64
+             * @description Open reports on this listing, this one included.
+             */
+            open_reports: number;
+            /**
+             * Format: int64
+             * @description Reports on this listing ever filed.
+             */
+            total_reports: number;
+        };
         ResetPasswordRequest: {
             /** @description The token from the reset email (valid one hour, once). */
             token: string;
@@ -2352,6 +2574,21 @@ export interface components {
              * @description 10–128 characters, hard to guess.
              */
             new_password: string;
+        };
+        /**
+         * @description How to resolve a report (and every other open report on the same listing).
+         * @example {
+         *       "action": "hide_listing",
+         *       "note": "Annonce en double d'un ULM déjà vendu ; vendeur prévenu."
+         *     }
+         */
+        ResolveReport: {
+            action: components["schemas"]["ModerationAction"];
+            /**
+             * @description Why: plain text, 1 to 2,000 characters once trimmed. Kept in the audit log; not shown
+             *     to the seller.
+             */
+            note: string;
         };
         /**
          * @description What a user may do. Moderators act on reports and listings; admins also manage users.
@@ -6726,6 +6963,132 @@ export interface operations {
             };
         };
     };
+    report_listing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReport"];
+            };
+        };
+        responses: {
+            /** @description Reported: the moderators will look at it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing, or not visible to you. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have an open report on this listing already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid reason or comment, or your own listing. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many reports today: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reserve_listing: {
         parameters: {
             query?: never;
@@ -7211,6 +7574,269 @@ export interface operations {
                 };
             };
             /** @description `limit` outside 1–50, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_audit: {
+        parameters: {
+            query?: {
+                /** @description Only this moderator's actions. */
+                moderator?: string;
+                /** @description Only actions on this listing or this member. */
+                target?: string;
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the audit log. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid filter, limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_reports: {
+        parameters: {
+            query?: {
+                /** @description `open` (default: the queue) or `resolved`. */
+                state?: components["schemas"]["ReportState"];
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportQueuePage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid state, limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_resolve_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveReport"];
+            };
+        };
+        responses: {
+            /** @description Resolved: the audit entry, with how many reports it resolved. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The report is resolved already, the listing is deleted, or the seller is a moderator, an administrator or a deleted account. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid action or note. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7764,7 +8390,10 @@ export interface operations {
     my_listings: {
         parameters: {
             query?: {
-                /** @description One status: draft, published, reserved, sold, expired, withdrawn. Default: all. */
+                /**
+                 * @description One status: draft, published, reserved, sold, expired, withdrawn, hidden (by a
+                 *     moderator). Default: all.
+                 */
                 status?: string;
                 limit?: number;
                 cursor?: string;

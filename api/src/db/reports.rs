@@ -1,0 +1,82 @@
+//! `listing_reports` rows: members' reports on listings, for the moderators.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::listing_reports;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = listing_reports, check_for_backend(diesel::pg::Pg))]
+pub struct ReportRow {
+    pub id: Uuid,
+    pub listing_id: Uuid,
+    pub reporter_id: Uuid,
+    pub reason: String,
+    pub comment: Option<String>,
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<Uuid>,
+    pub resolution: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = listing_reports)]
+struct NewReportRow<'a> {
+    id: Uuid,
+    listing_id: Uuid,
+    reporter_id: Uuid,
+    reason: &'a str,
+    comment: Option<&'a str>,
+}
+
+/// The member's open report on the listing, if any.
+pub fn find_open(
+    conn: &mut PgConnection,
+    reporter: Uuid,
+    listing: Uuid,
+) -> QueryResult<Option<ReportRow>> {
+    listing_reports::table
+        .filter(listing_reports::reporter_id.eq(reporter))
+        .filter(listing_reports::listing_id.eq(listing))
+        .filter(listing_reports::state.eq("open"))
+        .select(ReportRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The member's reports since `since`, oldest first (their times only).
+pub fn times_since(
+    conn: &mut PgConnection,
+    reporter: Uuid,
+    since: DateTime<Utc>,
+) -> QueryResult<Vec<DateTime<Utc>>> {
+    listing_reports::table
+        .filter(listing_reports::reporter_id.eq(reporter))
+        .filter(listing_reports::created_at.gt(since))
+        .order(listing_reports::created_at.asc())
+        .select(listing_reports::created_at)
+        .load(conn)
+}
+
+pub fn insert(
+    conn: &mut PgConnection,
+    listing: Uuid,
+    reporter: Uuid,
+    reason: &str,
+    comment: Option<&str>,
+) -> QueryResult<ReportRow> {
+    diesel::insert_into(listing_reports::table)
+        .values(&NewReportRow {
+            id: Uuid::now_v7(),
+            listing_id: listing,
+            reporter_id: reporter,
+            reason,
+            comment,
+        })
+        .returning(ReportRow::as_returning())
+        .get_result(conn)
+}
