@@ -10,7 +10,7 @@ import { usePageTitle } from '../hooks/catalogue';
 import { ListingCard } from '../components/ListingCard';
 import { ErrorBox, Loading } from '../components/Status';
 
-const TABS = ['published', 'draft', 'reserved', 'sold', 'expired', 'withdrawn'] as const;
+const TABS = ['published', 'draft', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Lifecycle actions (POST /listings/{id}/<action>) offered in each status; the API has the last word (409). */
@@ -23,6 +23,8 @@ const OFFERED: Record<Tab, readonly Action[]> = {
   sold: [],
   expired: ['renew'],
   withdrawn: ['renew'],
+  // Hidden by a moderator: nothing leads out of it (the API refuses).
+  hidden: [],
 };
 
 export default function MyListings() {
