@@ -14,6 +14,28 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::ApiError;
 
+/// A limit of `max` actions per sliding `window`, counted in PostgreSQL by the caller (so it
+/// holds across replicas): refused once `count` actions since `now - window` reach `max`, until
+/// `frees_at` (the action whose leaving the window brings the count under `max`) leaves it.
+pub fn check_window(
+    count: i64,
+    frees_at: Option<chrono::DateTime<chrono::Utc>>,
+    max: i64,
+    window: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ApiError> {
+    if count < max {
+        return Ok(());
+    }
+    let retry_after = frees_at
+        .map(|at| (at + window - now).num_seconds())
+        .unwrap_or(1)
+        .max(1);
+    Err(ApiError::TooManyRequests {
+        retry_after: retry_after as u64,
+    })
+}
+
 /// Above this many tracked keys, idle ones are dropped.
 const MAX_KEYS: usize = 100_000;
 

@@ -243,15 +243,13 @@ fn send(
         let window = chrono::Duration::from_std(MESSAGE_RATE_WINDOW).map_err(ApiError::internal)?;
         let now = Utc::now();
         let (sent, oldest) = rows::sent_since(conn, sender, now - window)?;
-        if sent >= i64::from(sending.limits.per_window) {
-            let retry_after = oldest
-                .map(|at| (at + window - now).num_seconds())
-                .unwrap_or(1)
-                .max(1);
-            return Err(ApiError::TooManyRequests {
-                retry_after: retry_after as u64,
-            });
-        }
+        crate::limits::check_window(
+            sent,
+            oldest,
+            i64::from(sending.limits.per_window),
+            window,
+            now,
+        )?;
     }
     let message = rows::insert_message(conn, c.id, sender, body)?;
     let title = match c.listing_id {

@@ -90,15 +90,19 @@ pub async fn report_listing(
                     errors: FieldErrors::new(),
                 });
             }
-            let day = Duration::hours(24);
-            let recent = rows::times_since(conn, me, Utc::now() - day)?;
-            if recent.len() >= MAX_REPORTS_PER_DAY {
-                let oldest = recent[recent.len() - MAX_REPORTS_PER_DAY];
-                let retry_after = (oldest + day - Utc::now()).num_seconds().max(1);
-                return Err(ApiError::TooManyRequests {
-                    retry_after: retry_after as u64,
-                });
-            }
+            let (day, now) = (Duration::hours(24), Utc::now());
+            let recent = rows::times_since(conn, me, now - day)?;
+            let frees_at = recent
+                .len()
+                .checked_sub(MAX_REPORTS_PER_DAY)
+                .and_then(|i| recent.get(i).copied());
+            crate::limits::check_window(
+                recent.len() as i64,
+                frees_at,
+                MAX_REPORTS_PER_DAY as i64,
+                day,
+                now,
+            )?;
             let row = rows::insert(
                 conn,
                 listing_id,
