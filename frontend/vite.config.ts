@@ -26,6 +26,8 @@ export default defineConfig({
     // Unit tests run in Node; component tests (`*.test.tsx`) ask for jsdom in their first line.
     environment: 'node',
     setupFiles: ['src/test/setup.ts'],
+    // Generous: on a loaded 2-core machine (CI, parallel builds) jsdom renders take seconds.
+    testTimeout: 30_000,
     // The API as seen by the SPA under test (requests go to the fake `fetch` of src/test/render.tsx).
     env: { VITE_API_BASE_URL: 'http://api.test' },
   },
