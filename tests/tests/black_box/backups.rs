@@ -44,14 +44,13 @@ async fn upload(app: &TestApp, listing: Uuid, owner: &Member, shade: u8) {
 
 /// Runs `scripts/<name>` with `args` and the environment given (and nothing else of ours).
 fn script(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let out = Command::new(repo_root().join("scripts").join(name))
+    Command::new(repo_root().join("scripts").join(name))
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("MEDIA_DIR")
         .envs(env.iter().copied())
         .output()
-        .unwrap_or_else(|e| panic!("scripts/{name}: {e}"));
-    out
+        .unwrap_or_else(|e| panic!("scripts/{name}: {e}"))
 }
 
 fn text(out: &Output) -> String {
@@ -74,9 +73,22 @@ async fn snapshot(
     let mut views = Vec::new();
     let mut files = BTreeMap::new();
     for id in listings {
-        let view = call_ok(app, Method::GET, &listing_path(*id), &seller.token, None, 200).await;
+        let view = call_ok(
+            app,
+            Method::GET,
+            &listing_path(*id),
+            &seller.token,
+            None,
+            200,
+        )
+        .await;
         for photo in view["photos"].as_array().cloned().unwrap_or_default() {
-            for url in photo["urls"].as_object().cloned().unwrap_or_default().values() {
+            for url in photo["urls"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+                .values()
+            {
                 let url = url.as_str().unwrap_or_default().to_owned();
                 let res = app.get(&url).await;
                 assert_eq!(res.status().as_u16(), 200, "{url}");
@@ -141,7 +153,11 @@ async fn a_backup_restores_listings_photos_and_messages() {
     }
     let listings = [first, second];
     let before = snapshot(&app, &owner, &buyer, &listings, conversation).await;
-    assert_eq!(before.1.len(), 9, "three photos in three sizes");
+    assert_eq!(
+        before.1.len(),
+        6,
+        "three photos, each at 320 px and its own 640 px"
+    );
     assert_eq!(before.2[0]["items"].as_array().map(Vec::len), Some(3));
 
     // Act: back up.

@@ -384,7 +384,8 @@ async fn sigterm_under_load_finishes_in_flight_writes_without_5xx() {
     .unwrap_or_else(|e| panic!("{e}"));
     let token = session_token(seller);
     let port = free_port();
-    let log_path = std::env::temp_dir().join(format!("hangar-sigterm-{}.log", uuid::Uuid::new_v4()));
+    let log_path =
+        std::env::temp_dir().join(format!("hangar-sigterm-{}.log", uuid::Uuid::new_v4()));
     let log_file = std::fs::File::create(&log_path).unwrap_or_else(|e| panic!("{e}"));
     let mut child = Command::new(api_binary())
         .env_clear()
@@ -426,9 +427,16 @@ async fn sigterm_under_load_finishes_in_flight_writes_without_5xx() {
             .post(format!("{base}{LISTINGS}"))
             .bearer_auth(&token)
             .header("idempotency-key", format!("sigterm-{i}"))
-            .json(&with(dr400(), "/title", serde_json::json!(format!("DR400 n° {i}"))));
+            .json(&with(
+                dr400(),
+                "/title",
+                serde_json::json!(format!("DR400 n° {i}")),
+            ));
         writes.push(tokio::spawn(async move {
-            let res = req.send().await.unwrap_or_else(|e| panic!("write {i}: {e}"));
+            let res = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("write {i}: {e}"));
             let status = res.status().as_u16();
             let body: serde_json::Value = res.json().await.unwrap_or_default();
             (status, body)
@@ -473,14 +481,35 @@ async fn sigterm_under_load_finishes_in_flight_writes_without_5xx() {
             n: i64,
         }
         let waiting: Vec<Waiting> = diesel::sql_query(
-            "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'listings'::regclass",
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"listings\"%'",
         )
         .load(&mut watcher)
         .unwrap_or_else(|e| panic!("{e}"));
         if waiting.first().map_or(0, |w| w.n) as usize == WRITES {
             break;
         }
-        assert!(Instant::now() < deadline, "the writes never reached the database");
+        if let Some(done) = writes.iter_mut().find(|w| w.is_finished()) {
+            let (status, body) = done.await.unwrap_or_else(|e| panic!("{e}"));
+            panic!("a write finished despite the lock: {status} {body}");
+        }
+        if Instant::now() >= deadline {
+            #[derive(diesel::QueryableByName)]
+            struct Session {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                what: String,
+            }
+            let sessions: Vec<String> = diesel::sql_query(
+                "SELECT concat_ws(' ', wait_event_type, wait_event, state, left(query, 60)) AS what \
+                 FROM pg_stat_activity WHERE datname = current_database()",
+            )
+            .load::<Session>(&mut watcher)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.what)
+            .collect();
+            panic!("the writes never all waited on the lock: {sessions:#?}");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 

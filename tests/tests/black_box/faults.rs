@@ -142,8 +142,7 @@ async fn writes_survive_a_database_outage_without_duplicates() {
     tokio::spawn(app.run_until_stopped());
     let mut tokens = Vec::new();
     {
-        let mut conn =
-            diesel::pg::PgConnection::establish(&url).unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = diesel::pg::PgConnection::establish(&url).unwrap_or_else(|e| panic!("{e}"));
         for i in 0..CLIENTS {
             let id = Uuid::now_v7();
             diesel::sql_query(format!(
@@ -288,7 +287,12 @@ async fn writes_survive_a_database_outage_without_duplicates() {
             load.create(o.seller, &o.key, &o.body),
             load.create(o.seller, &o.key, &o.body)
         );
-        assert_eq!((a.status, b.status), (201, 201), "retry of {}: {a:?} {b:?}", o.key);
+        assert_eq!(
+            (a.status, b.status),
+            (201, 201),
+            "retry of {}: {a:?} {b:?}",
+            o.key
+        );
         assert_eq!(id_in(&a.answer), id_in(&b.answer), "one listing per key");
         retried.push(a);
     }
@@ -312,7 +316,10 @@ async fn writes_survive_a_database_outage_without_duplicates() {
         .collect();
     let stored = listing_ids(&url);
     assert_eq!(given.len(), keys.len(), "one id per key");
-    assert_eq!(stored, given, "the database holds exactly the listings handed out");
+    assert_eq!(
+        stored, given,
+        "the database holds exactly the listings handed out"
+    );
 
     handle.stop(false).await;
 }
