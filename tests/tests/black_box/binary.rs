@@ -229,7 +229,8 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
 #[test]
 fn sigterm_lets_in_flight_requests_finish() {
     // Arrange: a "database" that accepts connections and never answers, so /readyz stays in
-    // flight for the pool's whole connect timeout (1.5 s).
+    // flight for the pool's whole connect timeout (3 s). The signal comes 1 s in: on a busy
+    // machine a shorter wait could signal before the request was even accepted.
     let blackhole = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let db_port = blackhole
         .local_addr()
@@ -243,7 +244,7 @@ fn sigterm_lets_in_flight_requests_finish() {
             format!("postgres://postgres@127.0.0.1:{db_port}/hangar"),
         )
         .env("DATABASE_MIGRATE_ON_START", "false")
-        .env("DATABASE_CONNECT_TIMEOUT_MS", "1500")
+        .env("DATABASE_CONNECT_TIMEOUT_MS", "3000")
         .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("SHUTDOWN_TIMEOUT_MS", "5000")
@@ -260,7 +261,7 @@ fn sigterm_lets_in_flight_requests_finish() {
             "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
     });
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_millis(1000));
 
     // Act: SIGTERM while /readyz waits for the database.
     send_signal(&child, "TERM");
