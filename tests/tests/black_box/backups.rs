@@ -110,10 +110,21 @@ async fn snapshot(
     (views, files, talk)
 }
 
+/// A temporary directory removed on drop, even when the test fails.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 #[tokio::test]
 async fn a_backup_restores_listings_photos_and_messages() {
     // Arrange: two listings with photos and a conversation, made through the API.
-    let scratch = std::env::temp_dir().join(format!("hangar-backup-{}", Uuid::new_v4().simple()));
+    let guard =
+        Scratch(std::env::temp_dir().join(format!("hangar-backup-{}", Uuid::new_v4().simple())));
+    let scratch = guard.0.clone();
     let media = scratch.join("media");
     let media_arg = media.display().to_string();
     let app = spawn_app_with(&[("MEDIA_DIR", &media_arg)]).await;
@@ -217,6 +228,6 @@ async fn a_backup_restores_listings_photos_and_messages() {
     assert!(after.1 == before.1, "photo bytes differ");
     assert_eq!(after.2, before.2, "messages");
     drop(restored);
-    let _ = std::fs::remove_dir_all(&scratch);
-    assert!(!Path::new(&scratch).exists());
+    drop(guard);
+    assert!(!Path::new(&scratch).exists(), "scratch files removed");
 }
