@@ -139,3 +139,24 @@ psql_bin() {
   if ! command -v psql >/dev/null 2>&1; then apt_install postgresql-client; fi
   command -v psql
 }
+
+# A PostgreSQL client tool (pg_dump, pg_restore, psql): the server's version when installed
+# here (pg_dump must not be older than the server), else the one on PATH.
+pg_tool() {
+  local bin
+  if bin="$(pg_bindir)" && [ -x "$bin/$1" ]; then echo "$bin/$1"; return 0; fi
+  if ! command -v "$1" >/dev/null 2>&1; then apt_install postgresql-client; fi
+  command -v "$1"
+}
+
+# The URL with its password hidden, for messages.
+redact_url() { printf '%s' "$1" | sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#'; }
+
+# url_with_database URL NAME: the same server, another database (query string kept).
+url_with_database() {
+  local url="$1" name="$2" query="" rest scheme
+  case "$url" in *\?*) query="?${url#*\?}"; url="${url%%\?*}" ;; esac
+  scheme="${url%%://*}://"
+  rest="${url#*://}"
+  printf '%s%s/%s%s' "$scheme" "${rest%%/*}" "$name" "$query"
+}

@@ -413,14 +413,37 @@ impl From<DieselError> for ApiError {
                         }
                     }
                     DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand
                     | DatabaseErrorKind::SerializationFailure
                     | DatabaseErrorKind::ReadOnlyTransaction => ApiError::Unavailable(err.to_string()),
                     _ if is_transient_message(info.message()) => ApiError::Unavailable(err.to_string()),
                     _ => ApiError::Internal(format!("database error: {err}")),
                 }
             }
+            // The commit failed and so did the rollback: the connection is gone, and whether
+            // the transaction was committed is unknown. A 503 tells the client to retry, which
+            // `Idempotency-Key` makes safe; the commit error says whether it is a connection loss.
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => {
+                match ApiError::from(clone_error(commit_error)) {
+                    ApiError::Unavailable(_) => ApiError::Unavailable(err.to_string()),
+                    _ => ApiError::Internal(format!("database error: {err}")),
+                }
+            }
+            // The connection failed in the middle of a transaction and can no longer be used.
+            DieselError::BrokenTransactionManager => ApiError::Unavailable(err.to_string()),
             _ => ApiError::Internal(format!("database error: {err}")),
         }
+    }
+}
+
+/// Enough of a diesel error to classify it again (the kind and the message).
+fn clone_error(err: &DieselError) -> DieselError {
+    match err {
+        DieselError::DatabaseError(kind, info) => {
+            DieselError::DatabaseError(*kind, Box::new(info.message().to_owned()))
+        }
+        DieselError::BrokenTransactionManager => DieselError::BrokenTransactionManager,
+        other => DieselError::QueryBuilderError(other.to_string().into()),
     }
 }
 
@@ -438,13 +461,17 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 /// Messages PostgreSQL gives when the server goes away or cancels a statement: worth a retry.
 fn is_transient_message(message: &str) -> bool {
-    const TRANSIENT: [&str; 6] = [
+    const TRANSIENT: [&str; 10] = [
         "canceling statement due to statement timeout",
         "terminating connection",
         "the database system is shutting down",
         "the database system is starting up",
         "server closed the connection",
         "connection to server",
+        "no connection to the server",
+        "could not send data to server",
+        "could not receive data from server",
+        "SSL SYSCALL error",
     ];
     TRANSIENT.iter().any(|m| message.contains(m))
 }
@@ -598,6 +625,51 @@ mod tests {
                 "database gone",
             ),
             (pool_timeout(), 503, "service-unavailable", "pool exhausted"),
+            (
+                db_error(
+                    DatabaseErrorKind::UnableToSendCommand,
+                    "no connection to the server",
+                    None,
+                ),
+                503,
+                "service-unavailable",
+                "connection lost before sending",
+            ),
+            (
+                DieselError::RollbackErrorOnCommit {
+                    rollback_error: Box::new(DieselError::DatabaseError(
+                        DatabaseErrorKind::UnableToSendCommand,
+                        Box::new("no connection to the server".to_owned()),
+                    )),
+                    commit_error: Box::new(DieselError::DatabaseError(
+                        DatabaseErrorKind::ClosedConnection,
+                        Box::new("server closed the connection unexpectedly".to_owned()),
+                    )),
+                }
+                .into(),
+                503,
+                "service-unavailable",
+                "connection lost during COMMIT (outcome unknown: retry with the key)",
+            ),
+            (
+                DieselError::RollbackErrorOnCommit {
+                    rollback_error: Box::new(DieselError::BrokenTransactionManager),
+                    commit_error: Box::new(DieselError::DatabaseError(
+                        DatabaseErrorKind::Unknown,
+                        Box::new("syntax error".to_owned()),
+                    )),
+                }
+                .into(),
+                500,
+                "internal",
+                "a failed commit that is not a connection loss",
+            ),
+            (
+                DieselError::BrokenTransactionManager.into(),
+                503,
+                "service-unavailable",
+                "transaction state lost with the connection",
+            ),
             (
                 db_error(
                     DatabaseErrorKind::Unknown,

@@ -197,6 +197,17 @@ impl TestDatabase {
         }
     }
 
+    /// Takes charge of an existing database of the test server (one a script made, say): it
+    /// is dropped on drop like the others.
+    pub fn adopt(name: &str) -> Self {
+        let admin = admin_url();
+        TestDatabase {
+            url: url_with_database(&admin, name),
+            name: name.to_owned(),
+            admin,
+        }
+    }
+
     pub fn connect(&self) -> PgConnection {
         connect(&self.url)
     }
@@ -261,7 +272,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the service with extra environment variables (e.g. `STATIC_DIR`).
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let db = TestDatabase::create();
+    spawn_app_on(TestDatabase::create(), extra).await
+}
+
+/// Starts the service on the given database (e.g. a restored backup), with extra environment.
+pub async fn spawn_app_on(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
     let settings = test_settings(&db.url, extra);
     let app = Application::build(settings)
         .await

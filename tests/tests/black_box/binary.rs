@@ -229,7 +229,8 @@ fn sigterm_and_sigint_stop_the_service_cleanly() {
 #[test]
 fn sigterm_lets_in_flight_requests_finish() {
     // Arrange: a "database" that accepts connections and never answers, so /readyz stays in
-    // flight for the pool's whole connect timeout (1.5 s).
+    // flight for the pool's whole connect timeout (3 s). The signal comes 1 s in: on a busy
+    // machine a shorter wait could signal before the request was even accepted.
     let blackhole = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let db_port = blackhole
         .local_addr()
@@ -243,7 +244,7 @@ fn sigterm_lets_in_flight_requests_finish() {
             format!("postgres://postgres@127.0.0.1:{db_port}/hangar"),
         )
         .env("DATABASE_MIGRATE_ON_START", "false")
-        .env("DATABASE_CONNECT_TIMEOUT_MS", "1500")
+        .env("DATABASE_CONNECT_TIMEOUT_MS", "3000")
         .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
         .env("BIND_ADDR", format!("127.0.0.1:{port}"))
         .env("SHUTDOWN_TIMEOUT_MS", "5000")
@@ -260,7 +261,7 @@ fn sigterm_lets_in_flight_requests_finish() {
             "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
     });
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_millis(1000));
 
     // Act: SIGTERM while /readyz waits for the database.
     send_signal(&child, "TERM");
@@ -358,4 +359,218 @@ fn create_admin_makes_the_first_administrator_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(rows()[0].role, "admin");
+}
+
+/// One request of the SIGTERM load: when it started, and its status (`None`: no answer).
+struct Sent {
+    started: Instant,
+    status: Option<u16>,
+    what: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_under_load_finishes_in_flight_writes_without_5xx() {
+    use hangar_tests::listings::{LISTINGS, dr400, session_token, with};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    // Arrange: the binary on its own database, a verified seller.
+    let db = TestDatabase::create();
+    let seller = uuid::Uuid::now_v7();
+    diesel::sql_query(format!(
+        "INSERT INTO users (id, email, password_hash, display_name, account_type, role, email_verified_at) \
+         VALUES ('{seller}', 'pilote@example.fr', '!', 'Pilote', 'private', 'user', now())"
+    ))
+    .execute(&mut db.connect())
+    .unwrap_or_else(|e| panic!("{e}"));
+    let token = session_token(seller);
+    let port = free_port();
+    let log_path =
+        std::env::temp_dir().join(format!("hangar-sigterm-{}.log", uuid::Uuid::new_v4()));
+    let log_file = std::fs::File::create(&log_path).unwrap_or_else(|e| panic!("{e}"));
+    let mut child = Command::new(api_binary())
+        .env_clear()
+        .env("DATABASE_URL", &db.url)
+        .env("DATABASE_MIGRATE_ON_START", "false")
+        .env("DATABASE_POOL_SIZE", "10")
+        .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
+        .env("PUBLIC_BASE_URL", "http://hangar.test")
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("SHUTDOWN_TIMEOUT_MS", "10000")
+        .env("HTTP_WORKERS", "2")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    wait_listening(&mut child, port);
+    let base = format!("http://127.0.0.1:{port}");
+    // A new connection per request: a request is either accepted and answered, or refused.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // Writes stay in flight while a transaction of ours holds the listings table.
+    let mut locker = db.connect();
+    diesel::sql_query("BEGIN")
+        .execute(&mut locker)
+        .unwrap_or_else(|e| panic!("{e}"));
+    diesel::sql_query("LOCK TABLE listings IN EXCLUSIVE MODE")
+        .execute(&mut locker)
+        .unwrap_or_else(|e| panic!("{e}"));
+    const WRITES: usize = 6;
+    let mut writes = Vec::new();
+    for i in 0..WRITES {
+        let req = client
+            .post(format!("{base}{LISTINGS}"))
+            .bearer_auth(&token)
+            .header("idempotency-key", format!("sigterm-{i}"))
+            .json(&with(
+                dr400(),
+                "/title",
+                serde_json::json!(format!("DR400 n° {i}")),
+            ));
+        writes.push(tokio::spawn(async move {
+            let res = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("write {i}: {e}"));
+            let status = res.status().as_u16();
+            let body: serde_json::Value = res.json().await.unwrap_or_default();
+            (status, body)
+        }));
+    }
+    // Reads keep coming from four clients until the service stops answering.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for r in 0..4 {
+        let (client, base, stop) = (client.clone(), base.clone(), stop.clone());
+        readers.push(tokio::spawn(async move {
+            let mut sent = Vec::new();
+            let paths = ["/api/v1/listings", "/api/v1/categories", "/healthz"];
+            let mut n = r;
+            while !stop.load(Ordering::Relaxed) {
+                let path = paths[n % paths.len()];
+                n += 1;
+                let started = Instant::now();
+                let status = client
+                    .get(format!("{base}{path}"))
+                    .send()
+                    .await
+                    .ok()
+                    .map(|res| res.status().as_u16());
+                sent.push(Sent {
+                    started,
+                    status,
+                    what: path.to_owned(),
+                });
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            sent
+        }));
+    }
+    // Wait until every write waits on the lock.
+    let mut watcher = db.connect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        #[derive(diesel::QueryableByName)]
+        struct Waiting {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let waiting: Vec<Waiting> = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"listings\"%'",
+        )
+        .load(&mut watcher)
+        .unwrap_or_else(|e| panic!("{e}"));
+        if waiting.first().map_or(0, |w| w.n) as usize == WRITES {
+            break;
+        }
+        if let Some(done) = writes.iter_mut().find(|w| w.is_finished()) {
+            let (status, body) = done.await.unwrap_or_else(|e| panic!("{e}"));
+            panic!("a write finished despite the lock: {status} {body}");
+        }
+        if Instant::now() >= deadline {
+            #[derive(diesel::QueryableByName)]
+            struct Session {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                what: String,
+            }
+            let sessions: Vec<String> = diesel::sql_query(
+                "SELECT concat_ws(' ', wait_event_type, wait_event, state, left(query, 60)) AS what \
+                 FROM pg_stat_activity WHERE datname = current_database()",
+            )
+            .load::<Session>(&mut watcher)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.what)
+            .collect();
+            panic!("the writes never all waited on the lock: {sessions:#?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Act: SIGTERM under load, then let the writes through.
+    let signalled = Instant::now();
+    send_signal(&child, "TERM");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        child.try_wait().ok().flatten().is_none(),
+        "the binary must wait for its in-flight requests"
+    );
+    diesel::sql_query("COMMIT")
+        .execute(&mut locker)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // Assert: every in-flight write completes with 201 and is stored.
+    let mut ids = std::collections::BTreeSet::new();
+    for w in writes {
+        let (status, body) = w.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, 201, "in-flight write: {body}");
+        ids.insert(body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let stored: std::collections::BTreeSet<String> =
+        diesel::sql_query("SELECT id::text AS id FROM listings")
+            .load::<Id>(&mut watcher)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+    assert_eq!(stored, ids, "the acknowledged writes, once each");
+
+    // Assert: exits 0; the reads got no 5xx, and the only unanswered ones were sent after
+    // the signal (refused: the service no longer accepts connections).
+    let status = wait_exit(&mut child);
+    stop.store(true, Ordering::Relaxed);
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&log_path);
+    assert!(status.success(), "exit status {status}; log:\n{log}");
+    let mut answered = 0;
+    for r in readers {
+        for s in r.await.unwrap_or_else(|e| panic!("{e}")) {
+            match s.status {
+                Some(code) => {
+                    assert!(code < 500, "{} answered {code}; log:\n{log}", s.what);
+                    answered += 1;
+                }
+                None => assert!(
+                    s.started + Duration::from_millis(50) >= signalled,
+                    "{} sent {:?} before the signal got no answer",
+                    s.what,
+                    signalled.duration_since(s.started)
+                ),
+            }
+        }
+    }
+    assert!(answered >= 8, "the load ran: {answered} answers");
+    assert!(!log.contains("panicked"), "{log}");
 }

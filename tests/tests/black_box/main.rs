@@ -4,6 +4,7 @@
 mod admin;
 mod alerts;
 mod auth;
+mod backups;
 mod binary;
 mod catalogue;
 mod category_listings;
@@ -11,6 +12,7 @@ mod cors;
 mod db;
 mod docs;
 mod errors;
+mod faults;
 mod favorites;
 mod health;
 mod jobs;
