@@ -92,6 +92,8 @@ async function main() {
     await page.getByTestId('whoami').waitFor();
   };
   const test = async (name, fn) => {
+    // E2E_ONLY=<part of a name> runs only the matching tests (while working on one).
+    if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
     const ctx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
     const page = await ctx.newPage();
     const errors = [];
@@ -1036,10 +1038,13 @@ async function main() {
     assert(cardText.includes(`Vendeur : ${sellerWho.name} (compte actif)`), `the seller and their account: ${cardText}`);
     assert(cardText.includes('1 signalement(s) ouvert(s) sur cette annonce, 1 au total'), `counts: ${cardText}`);
     await checkA11y(mod, 'moderation: reports');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-reports-desktop.png'), fullPage: true });
     await card.getByRole('button', { name: `Masquer l'annonce : ${title}` }).click();
     const confirm = mod.getByRole('dialog', { name: `Masquer l'annonce : ${title}` });
     await confirm.getByRole('button', { name: "Confirmer : Masquer l'annonce" }).click();
     await confirm.getByText('Une note est obligatoire.').waitFor();
+    await checkA11y(mod, 'moderation: confirmation with an error');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-confirm-desktop.png') });
     const why = `Doublon signalé, annonce masquée (${word}).`;
     await confirm.getByLabel('Note pour le journal (obligatoire)').fill(why);
     await confirm.getByRole('button', { name: "Confirmer : Masquer l'annonce" }).click();
@@ -1055,6 +1060,11 @@ async function main() {
     await mod.screenshot({ path: join(SHOTS, 'moderation-audit-desktop.png'), fullPage: true });
     await mod.setViewportSize(WIDTHS.phone);
     await mod.screenshot({ path: join(SHOTS, 'moderation-audit-phone.png'), fullPage: true });
+    await mod.getByRole('link', { name: 'Signalements' }).click();
+    await mod.getByRole('button', { name: 'Traités' }).click();
+    await mod.getByTestId('report').filter({ hasText: title }).waitFor();
+    await mod.screenshot({ path: join(SHOTS, 'moderation-resolved-phone.png'), fullPage: true });
+    await checkA11y(mod, 'moderation: resolved reports, phone');
 
     // 10. Gone for the public; the seller sees it hidden.
     const visitor = await newPage();

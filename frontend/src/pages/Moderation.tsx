@@ -337,16 +337,16 @@ function Audit({ me }: { me: string }) {
             <tbody>
               {items.map((e) => (
                 <tr key={e.id} data-testid="audit-entry">
-                  <td>{formatDateTime(lang, e.created_at)}</td>
-                  <td>
+                  <td data-label={t('moderation.date')}>{formatDateTime(lang, e.created_at)}</td>
+                  <td data-label={t('moderation.moderator')}>
                     {e.moderator_id === me ? (
                       t('moderation.you')
                     ) : (
                       <code title={e.moderator_id}>{short(e.moderator_id)}</code>
                     )}
                   </td>
-                  <td>{t(`moderation.action.${e.action}`)}</td>
-                  <td>
+                  <td data-label={t('moderation.action')}>{t(`moderation.action.${e.action}`)}</td>
+                  <td data-label={t('moderation.target')}>
                     {e.listing_id && (
                       <Link to={`/listings/${e.listing_id}`}>
                         {t('moderation.listing')} <code>{short(e.listing_id)}</code>
@@ -359,8 +359,10 @@ function Audit({ me }: { me: string }) {
                       </>
                     )}
                   </td>
-                  <td>{e.reports}</td>
-                  <td className="description">{e.note}</td>
+                  <td data-label={t('moderation.reportsResolved')}>{e.reports}</td>
+                  <td data-label={t('moderation.noteColumn')} className="description">
+                    {e.note}
+                  </td>
                 </tr>
               ))}
             </tbody>
