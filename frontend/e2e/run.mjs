@@ -997,6 +997,7 @@ async function main() {
     await dialog.getByLabel('Commentaire (obligatoire pour « Autre raison »)').fill('Même avion publié deux fois, photos reprises ailleurs.');
     await dialog.getByRole('button', { name: 'Envoyer le signalement' }).click();
     await reporter.getByTestId('report-done').waitFor();
+    assert(await reporter.getByTestId('report-done').evaluate((el) => el === document.activeElement), 'focus on the thanks');
     await reporter.reload();
     await reporter.getByRole('button', { name: 'Signaler cette annonce' }).click();
     await dialog.getByRole('radio', { name: 'Annonce en double' }).check();

@@ -65,8 +65,9 @@ describe('report a listing', () => {
     await user.type(comment, '  Sold last week at LFPN ');
     expect(d.getByText('25 / 2000 characters; read by the moderators only.')).toBeTruthy();
     await user.click(d.getByRole('button', { name: 'Send the report' }));
-    await screen.findByText('Thank you: the moderators will look at this listing.');
+    const thanks = await screen.findByText('Thank you: the moderators will look at this listing.');
     expect(screen.queryByRole('dialog')).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(thanks));
     const posts = calls.filter((c) => c.method === 'POST' && c.path.endsWith('/reports'));
     expect(posts.map((c) => c.body)).toEqual([{ reason: 'other', comment: 'Sold last week at LFPN' }]);
   });

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
@@ -24,6 +24,11 @@ export function ReportListing({ listingId, sellerId }: { listingId: string; sell
   const { user } = useAuth();
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState(false);
+  const thanks = useRef<HTMLParagraphElement>(null);
+  // The button is gone once reported: focus goes to the thanks that replace it.
+  useEffect(() => {
+    if (done) thanks.current?.focus();
+  }, [done]);
   if (user === undefined || user?.id === sellerId) return null;
   if (user === null) {
     return (
@@ -35,7 +40,7 @@ export function ReportListing({ listingId, sellerId }: { listingId: string; sell
   return (
     <div className="report-link">
       {done ? (
-        <p role="status" className="notice" data-testid="report-done">
+        <p role="status" className="notice" data-testid="report-done" tabIndex={-1} ref={thanks}>
           {t('report.thanks')}
         </p>
       ) : (
