@@ -15,7 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 export const FRONTEND = fileURLToPath(new URL('..', import.meta.url));
 const children = [];
 const cleanups = [];
+/** The running API: its binary, environment and process (see `restartApi`). */
+const current = { api: null, env: null, proc: null, url: null };
 
 export function log(msg) {
   process.stdout.write(`[e2e] ${msg}\n`);
@@ -320,6 +322,7 @@ export async function setup() {
 
   const apiProc = start(api, ['serve'], env, 'api');
   await waitFor(`${apiUrl}/readyz`, 'the API', apiProc);
+  Object.assign(current, { api, env, proc: apiProc, url: apiUrl });
   const preview = start(
     process.execPath,
     [join(FRONTEND, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', dist, '--host', '127.0.0.1', '--port', String(spaPort), '--strictPort'],
@@ -329,6 +332,116 @@ export async function setup() {
   await waitFor(spaUrl, 'vite preview', preview);
   log(`API ${apiUrl}, SPA ${spaUrl}`);
   return { apiUrl, spaUrl, apiLog: apiProc.out, databaseUrl, mediaDir: env.MEDIA_DIR, admin };
+}
+
+/** Stops one started process (SIGTERM, then SIGKILL after 5 s). */
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.stopping = true;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Restarts the API on the same port and database with `extra` settings on top (for a test
+ * that needs a real SMTP server or a fast alerts job). The SPA keeps working: same address.
+ * Returns the new process's log.
+ */
+export async function restartApi(extra) {
+  if (!current.proc) throw new Error('restartApi before setup');
+  await stop(current.proc.child);
+  const env = { ...current.env, ...extra };
+  const proc = start(current.api, ['serve'], env, 'api');
+  await waitFor(`${current.url}/readyz`, 'the restarted API', proc);
+  Object.assign(current, { env, proc });
+  return proc.out;
+}
+
+/**
+ * A real SMTP server: Python's aiosmtpd (the same as the Rust tests', from the repository's
+ * `.venv`, made by scripts/test; `HANGAR_TEST_PYTHON` to use another interpreter) storing what
+ * it receives in a Maildir. `waitFor(to)` returns the newest message to `to`, decoded.
+ */
+export async function smtpSink() {
+  const python = process.env.HANGAR_TEST_PYTHON ?? join(FRONTEND, '../.venv/bin/python');
+  if (!existsSync(python)) {
+    throw new Error(`${python} not found: run scripts/test once (it creates .venv with aiosmtpd), or \`python3 -m venv .venv && .venv/bin/pip install aiosmtpd==1.4.6\` at the repository's root`);
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hangar-spa-smtp-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const proc = start(python, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', join(dir, 'mail')], {}, 'smtp');
+  const end = Date.now() + 15_000;
+  for (;;) {
+    if (proc.child.exitCode !== null) throw new Error(`aiosmtpd exited: ${proc.out.text.slice(-2000)}`);
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) break;
+    if (Date.now() > end) throw new Error('aiosmtpd did not start listening');
+    await sleep(100);
+  }
+  const messages = () => {
+    const box = join(dir, 'mail/new');
+    if (!existsSync(box)) return [];
+    return readdirSync(box).map((f) => decodeMail(readFileSync(join(box, f), 'utf8')));
+  };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    /** The first message to `to` whose decoded text `matches` (waits up to `timeoutMs`). */
+    async waitFor(to, matches = () => true, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const found = messages().find((m) => m.to.toLowerCase().includes(to.toLowerCase()) && matches(m));
+        if (found) return found;
+        if (Date.now() > until) {
+          const seen = messages().map((m) => `${m.to}: ${m.subject}`);
+          throw new Error(`no mail to ${to} within ${timeoutMs / 1000}s (received: ${seen.join('; ') || 'none'})`);
+        }
+        await sleep(200);
+      }
+    },
+  };
+}
+
+/** A raw RFC 5322 message as { to, subject, text }: headers unfolded, bodies decoded (quoted-printable, base64). */
+function decodeMail(raw) {
+  const [head, ...rest] = raw.replace(/\r\n/g, '\n').split('\n\n');
+  const headers = head.replace(/\n[ \t]+/g, ' ');
+  const header = (name) => headers.match(new RegExp(`^${name}:\\s*(.*)$`, 'im'))?.[1] ?? '';
+  const words = (v) =>
+    v.replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc, text) =>
+      enc.toLowerCase() === 'b'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (__, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    );
+  const body = rest.join('\n\n');
+  // Every part (or the single body) decoded by its own Content-Transfer-Encoding.
+  const parts = body.split(/\n--[^\n]+\n/).map((part) => {
+    const [ph, ...pb] = part.split('\n\n');
+    const hasHeaders = /content-transfer-encoding:/i.test(ph);
+    const enc = (hasHeaders ? ph : headers).match(/content-transfer-encoding:\s*(\S+)/i)?.[1]?.toLowerCase();
+    const content = hasHeaders ? pb.join('\n\n') : part;
+    if (enc === 'base64') return Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (enc === 'quoted-printable') {
+      const bytes = content.replace(/=\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      return Buffer.from(bytes, 'latin1').toString('utf8');
+    }
+    return content;
+  });
+  return { to: words(header('To')), subject: words(header('Subject')), text: parts.join('\n') };
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { FRONTEND, log, setup, teardown } from './harness.mjs';
+import { FRONTEND, log, restartApi, setup, smtpSink, teardown } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -92,6 +92,8 @@ async function main() {
     await page.getByTestId('whoami').waitFor();
   };
   const test = async (name, fn) => {
+    // E2E_ONLY=<part of a name> runs only the matching tests (while working on one).
+    if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
     const ctx = await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' });
     const page = await ctx.newPage();
     const errors = [];
@@ -852,6 +854,228 @@ async function main() {
     }
     await screenshots(browser, `${spaUrl}/sell`, 'sell', (p) => p.getByLabel('Catégorie').waitFor(), demo);
     await screenshots(browser, `${spaUrl}/admin/users`, 'admin-users', (p) => p.getByTestId('admin-users').waitFor(), env.admin);
+  });
+
+  // Last: it restarts the API with a real SMTP server (mail no longer goes to the log) and a
+  // fast alerts job. One story across four browsers: buyer, seller, a reporting member, a moderator.
+  await test('issue #8: a saved search alerts the buyer (bell and mail), favourite, messages, price drop, report, a moderator hides the listing', async (page) => {
+    const smtp = await smtpSink();
+    await restartApi({ SMTP_URL: smtp.url, ALERTS_INTERVAL_MS: '1000' });
+    const newPage = async () => (await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' })).newPage();
+    /** A new member whose address is verified through the link of the real verification mail. */
+    const verifiedMember = async (name) => {
+      const who = await registerByApi(name);
+      const mail = await smtp.waitFor(who.email, (m) => /verify-email\?token=/.test(m.text));
+      const link = mail.text.match(/https?:\/\/\S+\/verify-email\?token=[A-Za-z0-9_-]+/)?.[0];
+      assert(link?.startsWith(spaUrl), `a verification link to the SPA: ${link}`);
+      const p = await newPage();
+      await p.goto(link);
+      await p.getByTestId('verified').waitFor();
+      await p.context().close();
+      return who;
+    };
+    const word = `alerte${Math.random().toString(36).replace(/[^a-z]/g, '').slice(0, 6)}`;
+    const title = `Jodel D140 Mousquetaire ${word}`;
+    const [buyer, sellerWho] = [await verifiedMember('acheteur'), await verifiedMember('vendeur')];
+
+    // 1. The buyer saves a search (instant alerts) that nothing matches yet.
+    await loginAs(page, buyer);
+    await page.goto(`${spaUrl}/search?q=${word}`);
+    await page.getByTestId('result-count').waitFor();
+    await page.getByRole('button', { name: 'Enregistrer cette recherche' }).click();
+    const searchName = `Jodel ${word}`;
+    await page.getByLabel('Nom de la recherche').fill(searchName);
+    await page.getByLabel('Alertes par e-mail').selectOption('instant');
+    await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+    await page.getByText(`Recherche « ${searchName} » enregistrée.`).waitFor();
+
+    // 2. The seller posts a matching aircraft through the Sell form and publishes it.
+    const seller = await newPage();
+    await loginAs(seller, sellerWho);
+    await seller.goto(`${spaUrl}/sell`);
+    await seller.getByLabel('Catégorie').selectOption('single-engine-piston');
+    await seller.getByRole('button', { name: 'Suivant' }).click();
+    await seller.getByLabel("Titre de l'annonce").fill(title);
+    await seller.getByLabel('Description').fill(`Jodel quatre places, entoilage refait. ${word}`);
+    await seller.getByLabel('Montant').fill('48000');
+    await seller.getByLabel('Terrain (code OACI)').fill('LFPN');
+    await seller.getByLabel('Marque *').fill('Jodel');
+    await seller.getByLabel('Modèle *').fill('D140');
+    await seller.getByRole('button', { name: 'Enregistrer et continuer' }).click();
+    await seller.getByRole('heading', { name: 'Photos', level: 2 }).waitFor();
+    let photo = null;
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (photo) return;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('-800.webp')) photo = p;
+      }
+    };
+    walk(env.mediaDir);
+    await seller.locator('#sell-files').setInputFiles([{ name: 'd140.webp', mimeType: 'image/webp', buffer: readFileSync(photo) }]);
+    await seller.locator('.uploads li[data-done=true]').first().waitFor();
+    await seller.getByRole('button', { name: 'Suivant' }).click();
+    await seller.getByTestId('preview').waitFor();
+    await seller.getByRole('button', { name: 'Publier' }).click();
+    await seller.waitForURL(/\/listings\/[0-9a-f-]{36}$/);
+    const listingUrl = seller.url();
+    const listingId = listingUrl.split('/').pop();
+
+    // 3. The alerts job (every second here) matches it: the buyer gets the mail, with the
+    // listing's title and link…
+    const alert = await smtp.waitFor(buyer.email, (m) => m.text.includes(title));
+    assert(alert.text.includes(`${spaUrl}/listings/${listingId}`), `the alert mail links to the listing:\n${alert.text}`);
+    // …and the notification, counted on the bell (written before the mail is queued).
+    await page.goto(`${spaUrl}/me/saved-searches`);
+    await page.getByTestId('bell-count').waitFor();
+    assert(Number(await page.getByTestId('bell-count').textContent()) >= 1, 'the bell counts the new match');
+    await page.getByTestId('bell').click();
+    await page.waitForURL('**/me/notifications');
+    const note = page.getByTestId('notification').filter({ hasText: `Nouvelle annonce pour « ${searchName} » : ${title}` });
+    await note.waitFor();
+    await note.getByRole('link', { name: `Voir l'annonce : ${title}` }).click();
+    await page.waitForURL(listingUrl);
+
+    // 4. The buyer keeps it as a favourite and writes to the seller.
+    const heart = page.getByRole('button', { name: 'Favori', exact: true });
+    await heart.waitFor();
+    await page.waitForFunction(() => !document.querySelector('.favorite-large button')?.hasAttribute('disabled'));
+    await heart.click();
+    await page.waitForFunction(() => document.querySelector('.favorite-large button')?.getAttribute('aria-pressed') === 'true');
+    const question = 'Bonjour, les carnets sont-ils à jour ?';
+    await page.getByLabel('Votre message').fill(question);
+    await page.getByRole('button', { name: 'Envoyer le message' }).click();
+    await page.waitForURL(/\/me\/messages\/[0-9a-f-]{36}$/);
+    const threadUrl = page.url();
+
+    // 5. The seller answers from the inbox.
+    await seller.goto(`${spaUrl}/me/messages`);
+    await seller.getByTestId('conversation').filter({ hasText: question }).getByRole('link', { name: title }).click();
+    await seller.waitForURL(threadUrl);
+    const answer = 'Oui, visite possible dimanche à LFPN.';
+    await seller.getByLabel('Votre réponse').fill(answer);
+    await seller.getByRole('button', { name: 'Envoyer', exact: true }).click();
+    await seller.getByTestId('message').filter({ hasText: answer }).waitFor();
+    await page.reload();
+    await page.getByTestId('message').filter({ hasText: answer }).waitFor();
+
+    // 6. The seller drops the price: from My listings to the listing's price editor.
+    await seller.goto(`${spaUrl}/me/listings`);
+    await seller.locator('#my-panel .my-item').getByRole('link', { name: title }).click();
+    await seller.waitForURL(listingUrl);
+    await seller.getByText('Modifier le prix').click();
+    await seller.getByLabel('Nouveau prix (EUR)').fill('45000');
+    await seller.getByRole('button', { name: 'Enregistrer' }).click();
+    await seller.getByText('Prix modifié.').waitFor();
+
+    // 7. The buyer sees the drop on Favourites.
+    await page.goto(`${spaUrl}/me/favorites`);
+    const fav = page.getByTestId('favorite').filter({ hasText: title });
+    await fav.waitFor();
+    const change = ((await fav.getByTestId('price-change').textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
+    assert(change.includes('En baisse de 3 000 €') && change.includes('48 000 €'), `the drop on Favourites: ${change}`);
+
+    // 8. Another member reports it through the dialog (Escape closes it; a second report is a 409).
+    const reporterWho = await registerByApi('signale');
+    const reporter = await newPage();
+    await loginAs(reporter, reporterWho);
+    await reporter.goto(listingUrl);
+    const open = reporter.getByRole('button', { name: 'Signaler cette annonce' });
+    await open.click();
+    const dialog = reporter.getByRole('dialog', { name: 'Signaler cette annonce' });
+    await dialog.waitFor();
+    assert(await dialog.evaluate((d) => d.open && d.matches(':modal')), 'a modal dialog');
+    await reporter.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert(await open.evaluate((el) => el === document.activeElement), 'focus back on the button after Escape');
+    await open.click();
+    await dialog.getByRole('radio', { name: 'Autre raison' }).check();
+    await dialog.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await dialog.getByText('Dites aux modérateurs ce qui ne va pas.').waitFor();
+    await checkA11y(reporter, 'report dialog with an error');
+    await dialog.getByLabel('Commentaire (obligatoire pour « Autre raison »)').fill('Même avion publié deux fois, photos reprises ailleurs.');
+    await dialog.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await reporter.getByTestId('report-done').waitFor();
+    assert(await reporter.getByTestId('report-done').evaluate((el) => el === document.activeElement), 'focus on the thanks');
+    await reporter.reload();
+    await reporter.getByRole('button', { name: 'Signaler cette annonce' }).click();
+    await dialog.getByRole('radio', { name: 'Annonce en double' }).check();
+    await dialog.getByRole('button', { name: 'Envoyer le signalement' }).click();
+    await dialog.getByRole('alert').getByText('Vous avez déjà signalé cette annonce', { exact: false }).waitFor();
+
+    // 9. A moderator (a member an administrator promoted) hides it from the Moderation area.
+    const modWho = await registerByApi('moderateur');
+    const adminSession = await (
+      await fetch(`${apiUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: env.admin.email, password: env.admin.password }),
+      })
+    ).json();
+    const adminAuth = { Authorization: `Bearer ${adminSession.access_token}` };
+    const found = await (await fetch(`${apiUrl}/api/v1/admin/users?q=${encodeURIComponent(modWho.email)}`, { headers: adminAuth })).json();
+    const modId = found.items.find((u) => u.email === modWho.email)?.id;
+    assert(modId, `the moderator-to-be is found: ${JSON.stringify(found).slice(0, 300)}`);
+    const promoted = await fetch(`${apiUrl}/api/v1/admin/users/${modId}/role`, {
+      method: 'PUT',
+      headers: { ...adminAuth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ role: 'moderator' }),
+    });
+    assert(promoted.status === 200, `promoted to moderator: ${promoted.status} ${await promoted.text()}`);
+    // Members have no Moderation link and the page is not found for them.
+    assert((await page.getByRole('link', { name: 'Modération' }).count()) === 0, 'no Moderation link for a member');
+    await page.goto(`${spaUrl}/moderation`);
+    await page.getByRole('heading', { level: 1, name: 'Page introuvable' }).waitFor();
+
+    const mod = await newPage();
+    await loginAs(mod, modWho);
+    await mod.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Modération' }).click();
+    await mod.waitForURL('**/moderation');
+    const card = mod.getByTestId('report').filter({ hasText: title });
+    await card.waitFor();
+    const cardText = await card.textContent();
+    assert(cardText.includes('Autre raison') && cardText.includes('Même avion publié deux fois'), `reason and comment: ${cardText}`);
+    assert(cardText.includes(`Vendeur : ${sellerWho.name} (compte actif)`), `the seller and their account: ${cardText}`);
+    assert(cardText.includes('1 signalement(s) ouvert(s) sur cette annonce, 1 au total'), `counts: ${cardText}`);
+    await checkA11y(mod, 'moderation: reports');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-reports-desktop.png'), fullPage: true });
+    await card.getByRole('button', { name: `Masquer l'annonce : ${title}` }).click();
+    const confirm = mod.getByRole('dialog', { name: `Masquer l'annonce : ${title}` });
+    await confirm.getByRole('button', { name: "Confirmer : Masquer l'annonce" }).click();
+    await confirm.getByText('Une note est obligatoire.').waitFor();
+    await checkA11y(mod, 'moderation: confirmation with an error');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-confirm-desktop.png') });
+    const why = `Doublon signalé, annonce masquée (${word}).`;
+    await confirm.getByLabel('Note pour le journal (obligatoire)').fill(why);
+    await confirm.getByRole('button', { name: "Confirmer : Masquer l'annonce" }).click();
+    await mod.getByTestId('moderation-notice').getByText(`« ${title} » : Masquer l'annonce (1 signalement(s) traité(s)).`).waitFor();
+    await mod.getByTestId('report').filter({ hasText: title }).waitFor({ state: 'detached' });
+    await mod.getByRole('button', { name: 'Traités' }).click();
+    await mod.getByTestId('report').filter({ hasText: title }).filter({ hasText: why }).waitFor();
+    await mod.getByRole('link', { name: "Journal d'audit" }).click();
+    const row = mod.getByTestId('audit-entry').filter({ hasText: why });
+    await row.waitFor();
+    assert((await row.textContent()).includes("Masquer l'annonce") && (await row.textContent()).includes('vous'), `audit row: ${await row.textContent()}`);
+    await checkA11y(mod, 'moderation: audit log');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-audit-desktop.png'), fullPage: true });
+    await mod.setViewportSize(WIDTHS.phone);
+    await mod.screenshot({ path: join(SHOTS, 'moderation-audit-phone.png'), fullPage: true });
+    await mod.getByRole('link', { name: 'Signalements' }).click();
+    await mod.getByRole('button', { name: 'Traités' }).click();
+    await mod.getByTestId('report').filter({ hasText: title }).waitFor();
+    await mod.screenshot({ path: join(SHOTS, 'moderation-resolved-phone.png'), fullPage: true });
+    await checkA11y(mod, 'moderation: resolved reports, phone');
+
+    // 10. Gone for the public; the seller sees it hidden.
+    const visitor = await newPage();
+    await visitor.goto(listingUrl);
+    await visitor.getByRole('heading', { level: 1, name: 'Page introuvable' }).waitFor();
+    assert((await fetch(`${apiUrl}/api/v1/listings/${listingId}`)).status === 404, 'the API hides it from the public');
+    await seller.goto(`${spaUrl}/me/listings`);
+    await seller.getByRole('tab', { name: /Masquée par la modération/ }).click();
+    await seller.locator('#my-panel .my-item').getByRole('link', { name: title }).waitFor();
+    for (const p of [seller, reporter, mod, visitor]) await p.context().close();
   });
 
   await browser.close();

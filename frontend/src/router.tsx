@@ -19,6 +19,7 @@ export const router = createBrowserRouter([
       { path: 'reset-password', lazy: () => import('./pages/ResetPassword').then((m) => ({ Component: m.default })) },
       { path: 'sell', lazy: () => import('./pages/Sell').then((m) => ({ Component: m.default })) },
       { path: 'account', lazy: () => import('./pages/Account').then((m) => ({ Component: m.default })) },
+      { path: 'moderation/:section?', lazy: () => import('./pages/Moderation').then((m) => ({ Component: m.default })) },
       { path: 'admin/:section?', lazy: () => import('./pages/Admin').then((m) => ({ Component: m.default })) },
       { path: 'me/listings', lazy: () => import('./pages/MyListings').then((m) => ({ Component: m.default })) },
       { path: 'me/favorites', lazy: () => import('./pages/Favorites').then((m) => ({ Component: m.default })) },

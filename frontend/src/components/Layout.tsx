@@ -48,7 +48,12 @@ export function Layout() {
                 <MessagesLink />
                 <Bell />
                 <NavLink to="/account">{t('nav.account')}</NavLink>
-                {(user.role === 'admin' || user.role === 'moderator') && <NavLink to="/admin">{t('nav.admin')}</NavLink>}
+                {(user.role === 'admin' || user.role === 'moderator') && (
+                  <>
+                    <NavLink to="/moderation">{t('nav.moderation')}</NavLink>
+                    <NavLink to="/admin">{t('nav.admin')}</NavLink>
+                  </>
+                )}
                 <span className="whoami" data-testid="whoami">
                   {t('nav.signedInAs', { name: user.display_name })}
                 </span>

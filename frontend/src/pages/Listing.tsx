@@ -11,6 +11,7 @@ import { PriceTag } from '../components/Price';
 import { PriceEditor } from '../components/PriceEditor';
 import { FavoriteButton } from '../components/FavoriteButton';
 import { ContactSeller } from '../components/ContactSeller';
+import { ReportListing } from '../components/ReportListing';
 import { useAuth } from '../api/auth';
 import { ErrorBox, Loading } from '../components/Status';
 import { specRows } from '../listing/specs';
@@ -145,6 +146,7 @@ export default function Listing() {
             )}
           </section>
           {user && user.id !== l.seller.id && <ContactSeller listingId={l.id} />}
+          {l.status !== 'hidden' && <ReportListing listingId={l.id} sellerId={l.seller.id} />}
           <section className="card pad" aria-labelledby="loc-h">
             <h2 id="loc-h">{t('listing.location')}</h2>
             <p data-testid="location">

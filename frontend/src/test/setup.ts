@@ -8,6 +8,19 @@ if (typeof document !== 'undefined') {
   configure({ asyncUtilTimeout: 10_000 });
 }
 
+// jsdom has <dialog> without its methods: open and close it by its `open` attribute (the
+// browser tests check the real modal behaviour: inert page, Escape, focus).
+if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
+    this.setAttribute('open', '');
+  };
+  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
+    if (!this.hasAttribute('open')) return;
+    this.removeAttribute('open');
+    this.dispatchEvent(new Event('close'));
+  };
+}
+
 afterEach(async () => {
   if (typeof document !== 'undefined') {
     const { cleanup } = await import('@testing-library/react');
