@@ -4,6 +4,7 @@
 mod admin;
 mod alerts;
 mod auth;
+mod authz_matrix;
 mod binary;
 mod catalogue;
 mod category_listings;
