@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::db::listings as rows;
+use crate::db::users;
 use crate::dto::search::{SearchQuery, SearchResults};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
@@ -54,9 +55,13 @@ pub async fn similar(
 ) -> Result<web::Json<SearchResults>, ApiError> {
     let id = id.into_inner();
     let results = db::run(&state.pool, move |conn| {
-        rows::find(conn, id)?
+        let listing = rows::find(conn, id)?
             .filter(|l| l.status == "published" || l.status == "reserved")
             .ok_or_else(|| ApiError::NotFound("No such listing.".into()))?;
+        // A suspended seller's listings are off the site: as unknown here as on their page.
+        if !users::find(conn, listing.seller_id)?.is_some_and(|u| u.is_active()) {
+            return Err(ApiError::NotFound("No such listing.".into()));
+        }
         let items = page::similar(conn, id)?
             .into_iter()
             .map(run::hit)

@@ -4,6 +4,7 @@
 mod admin;
 mod alerts;
 mod auth;
+mod authz_matrix;
 mod backups;
 mod binary;
 mod catalogue;
