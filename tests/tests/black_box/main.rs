@@ -12,6 +12,7 @@ mod db;
 mod docs;
 mod errors;
 mod favorites;
+mod hardening;
 mod health;
 mod jobs;
 mod listings;
