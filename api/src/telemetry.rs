@@ -50,9 +50,11 @@ pub const API_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /// `Content-Security-Policy` of the API reference (`/docs/`, Swagger UI, served by the API
-/// itself): its own scripts and styles only, the spec fetched from the same origin, the
-/// `data:` icons of its stylesheet. Swagger UI needs no inline script.
-pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/// itself): its own scripts only (Swagger UI needs no inline script), the spec fetched from
+/// the same origin, the `data:` icons of its stylesheet. Its React components set a few inline
+/// styles (checked in a browser by the SPA's e2e tests), hence `'unsafe-inline'` for styles,
+/// and for styles only.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /// `Content-Security-Policy` of the SPA's HTML when the API serves it (`STATIC_DIR`): the
 /// built bundle only (no inline script), photos as files or local previews (`blob:`).

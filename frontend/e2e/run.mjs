@@ -839,7 +839,7 @@ async function main() {
     page.on('requestfailed', (r) => refused.push(`failed: ${r.url()}`));
     const res = await page.goto(`${apiUrl}/docs/`);
     const csp = res.headers()['content-security-policy'] ?? '';
-    assert(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `the docs' policy: ${csp}`);
+    assert(csp.split(';').map((d) => d.trim()).includes("script-src 'self'"), `the docs' policy: ${csp}`);
     await page.locator('.opblock').first().waitFor();
     // Expanding an operation re-renders under the policy (schemas, examples, icons).
     await page.locator('.opblock-summary').first().click();
