@@ -41,6 +41,7 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// Number of HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    pub http: HttpSettings,
     /// Login, registration, reset and refresh attempts per account and minute (twice that
     /// per client address); 0 disables the limits.
     pub auth_rate_limit_per_minute: u32,
@@ -57,6 +58,17 @@ pub struct Settings {
     /// without a CORS preflight that CORS_ALLOWED_ORIGINS refuses).
     pub refresh_cookie_same_site: actix_web::cookie::SameSite,
     pub messages: MessageSettings,
+}
+
+/// Connection timeouts, against slow or idle clients holding connections.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// A client must send a request's whole head within this long of connecting (or of
+    /// starting the next request on a kept-alive connection), else it gets a 408 and the
+    /// connection is closed (slowloris).
+    pub client_request_timeout: Duration,
+    /// An idle kept-alive connection is closed after this long.
+    pub keep_alive: Duration,
 }
 
 /// Messaging limits.
@@ -138,6 +150,7 @@ impl fmt::Debug for Settings {
             .field("static_dir", &self.static_dir)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("workers", &self.workers)
+            .field("http", &self.http)
             .field(
                 "auth_rate_limit_per_minute",
                 &self.auth_rate_limit_per_minute,
@@ -338,6 +351,18 @@ impl Settings {
             Some(Duration::from_secs(30)),
             millis,
         )?;
+        let client_request_timeout = parse_or(
+            src,
+            "HTTP_CLIENT_REQUEST_TIMEOUT_MS",
+            Some(Duration::from_secs(5)),
+            millis,
+        )?;
+        let keep_alive = parse_or(
+            src,
+            "HTTP_KEEP_ALIVE_MS",
+            Some(Duration::from_secs(5)),
+            millis,
+        )?;
         let workers = match src.get("HTTP_WORKERS") {
             None => None,
             Some(v) => Some(
@@ -475,6 +500,10 @@ impl Settings {
             static_dir,
             shutdown_timeout,
             workers,
+            http: HttpSettings {
+                client_request_timeout,
+                keep_alive,
+            },
             auth_rate_limit_per_minute,
             trusted_proxies,
             mail: MailSettings {

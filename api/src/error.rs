@@ -74,6 +74,7 @@ pub enum ProblemKind {
     PayloadTooLarge,
     UnsupportedMediaType,
     UriTooLong,
+    HeadersTooLarge,
     TooManyRequests,
     PreconditionFailed,
     PreconditionRequired,
@@ -82,7 +83,7 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 15] = [
+    pub const ALL: [ProblemKind; 16] = [
         ProblemKind::BadRequest,
         ProblemKind::Unauthorized,
         ProblemKind::Forbidden,
@@ -93,6 +94,7 @@ impl ProblemKind {
         ProblemKind::PayloadTooLarge,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::UriTooLong,
+        ProblemKind::HeadersTooLarge,
         ProblemKind::TooManyRequests,
         ProblemKind::PreconditionFailed,
         ProblemKind::PreconditionRequired,
@@ -115,6 +117,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ProblemKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ProblemKind::UriTooLong => StatusCode::URI_TOO_LONG,
+            ProblemKind::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ProblemKind::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ProblemKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -136,6 +139,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "payload-too-large",
             ProblemKind::UnsupportedMediaType => "unsupported-media-type",
             ProblemKind::UriTooLong => "uri-too-long",
+            ProblemKind::HeadersTooLarge => "headers-too-large",
             ProblemKind::ServiceUnavailable => "service-unavailable",
             ProblemKind::Internal => "internal",
         }
@@ -160,6 +164,7 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "Request body too large",
             ProblemKind::UnsupportedMediaType => "Unsupported media type",
             ProblemKind::UriTooLong => "URI too long",
+            ProblemKind::HeadersTooLarge => "Request headers too large",
             ProblemKind::ServiceUnavailable => "Service temporarily unavailable",
             ProblemKind::Internal => "Internal server error",
         }
@@ -201,6 +206,9 @@ impl ProblemKind {
                 "the body's `Content-Type` is not one the endpoint reads"
             }
             ProblemKind::UriTooLong => "the path and query string are longer than the API accepts",
+            ProblemKind::HeadersTooLarge => {
+                "the request headers (all together, or too many of them) are larger than the API accepts"
+            }
             ProblemKind::ServiceUnavailable => {
                 "a dependency (the database) is unavailable; retry after `Retry-After` seconds"
             }
@@ -242,6 +250,8 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     #[error("URI longer than {limit} bytes")]
     UriTooLong { limit: usize },
+    #[error("headers larger than {limit} bytes or more than {count} of them")]
+    HeadersTooLarge { limit: usize, count: usize },
     /// A dependency is down. The cause is logged, never sent.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -266,6 +276,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => ProblemKind::PayloadTooLarge,
             ApiError::UnsupportedMediaType { .. } => ProblemKind::UnsupportedMediaType,
             ApiError::UriTooLong { .. } => ProblemKind::UriTooLong,
+            ApiError::HeadersTooLarge { .. } => ProblemKind::HeadersTooLarge,
             ApiError::Unavailable(_) => ProblemKind::ServiceUnavailable,
             ApiError::Internal(_) => ProblemKind::Internal,
         }
@@ -323,8 +334,14 @@ impl ApiError {
                 format!("The path and query string must not exceed {limit} bytes."),
                 FieldErrors::new(),
             ),
+            ApiError::HeadersTooLarge { limit, count } => (
+                format!(
+                    "The request headers must not exceed {limit} bytes in all, nor {count} headers."
+                ),
+                FieldErrors::new(),
+            ),
             ApiError::Unavailable(_) => (
-                "The service cannot reach its database right now. Please retry shortly.".to_owned(),
+                "The database is unavailable or too slow right now. Please retry shortly.".to_owned(),
                 FieldErrors::new(),
             ),
             ApiError::Internal(_) => (
@@ -613,6 +630,15 @@ mod tests {
                 414,
                 "uri-too-long",
                 "huge query string",
+            ),
+            (
+                ApiError::HeadersTooLarge {
+                    limit: 16384,
+                    count: 64,
+                },
+                431,
+                "headers-too-large",
+                "huge cookie",
             ),
             (
                 db_error(

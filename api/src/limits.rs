@@ -57,6 +57,24 @@ impl Limits {
         }
     }
 
+    /// Whether the request reached us over TLS: it came from a trusted proxy that says so
+    /// with `X-Forwarded-Proto: https` (the proxy's own value, the last of the list). A
+    /// client talking to us directly cannot claim it.
+    pub fn forwarded_https(&self, req: &HttpRequest) -> bool {
+        let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+            return false;
+        };
+        if !self.trusted_proxies.iter().any(|net| net.contains(&peer)) {
+            return false;
+        }
+        req.headers()
+            .get_all("x-forwarded-proto")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+    }
+
     /// The address the request came from, seen through trusted proxies only.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();

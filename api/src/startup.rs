@@ -174,9 +174,14 @@ impl Application {
             app.default_service(web::to(fallback::not_found))
                 .wrap(Compress::default())
                 .wrap(cors(&settings.cors_allowed_origins))
-                .wrap(telemetry::security_headers())
                 .wrap(from_fn(telemetry::request_context))
+                // Outermost, so refusals before routing (414, 431, 405) carry the headers too.
+                .wrap(from_fn(telemetry::security_headers))
         })
+        .client_request_timeout(settings.http.client_request_timeout)
+        .keep_alive(actix_web::http::KeepAlive::Timeout(
+            settings.http.keep_alive,
+        ))
         .listen(listener)
         .map_err(bind_err)?
         .shutdown_timeout(state_shutdown_secs(&settings));

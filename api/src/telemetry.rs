@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError};
@@ -22,6 +23,46 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// Longest accepted request target (path + query). Far above any legitimate search URL,
 /// far below what would let one request hold much memory.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Largest accepted request head (every header name and value together). Browsers send a few
+/// KB; cookies and tokens stay far below. The HTTP parser itself drops heads over 128 KB (or
+/// with more than 96 headers) with a bare 431 before any of our code runs.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Most headers one request may carry.
+pub const MAX_HEADER_COUNT: usize = 64;
+
+/// The methods any route answers; anything else (`TRACE`, `CONNECT`, WebDAV verbs…) is a
+/// 405 before routing.
+const KNOWN_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
+
+/// `Content-Security-Policy` of the API's own answers (JSON, problems): nothing may load,
+/// nothing may frame them.
+pub const API_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// `Content-Security-Policy` of the API reference (`/docs/`, Swagger UI, served by the API
+/// itself): its own scripts only (Swagger UI needs no inline script), the spec fetched from
+/// the same origin, the `data:` icons of its stylesheet. Its React components set a few inline
+/// styles (checked in a browser by the SPA's e2e tests), hence `'unsafe-inline'` for styles,
+/// and for styles only.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/// `Content-Security-Policy` of the SPA's HTML when the API serves it (`STATIC_DIR`): the
+/// built bundle only (no inline script), photos as files or local previews (`blob:`).
+pub const SPA_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// `Strict-Transport-Security`, sent only when the request reached us over TLS (see
+/// [`crate::limits::Limits::forwarded_https`]): a year, subdomains included.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 /// What identifies the request being served, for logs and problem documents.
 #[derive(Clone, Debug)]
@@ -66,7 +107,40 @@ fn accepted_request_id(value: Option<&HeaderValue>) -> Option<String> {
     ok.then(|| v.to_owned())
 }
 
-/// The outermost middleware: request id, URI limit, access log.
+/// The refusals every request goes through before routing: URI length, header size and
+/// count, unknown methods.
+fn refusal(req: &ServiceRequest) -> Option<ApiError> {
+    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return Some(ApiError::UriTooLong {
+            limit: MAX_URI_BYTES,
+        });
+    }
+    let headers = req.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES || headers.len() > MAX_HEADER_COUNT {
+        return Some(ApiError::HeadersTooLarge {
+            limit: MAX_HEADER_BYTES,
+            count: MAX_HEADER_COUNT,
+        });
+    }
+    if !KNOWN_METHODS.contains(req.method()) {
+        let known = req
+            .app_data::<actix_web::web::Data<crate::routes::fallback::RouteTable>>()
+            .and_then(|table| table.allowed(req.path()).map(<[String]>::to_vec))
+            .filter(|methods| !methods.is_empty());
+        return Some(ApiError::MethodNotAllowed {
+            allow: known.unwrap_or_else(|| vec!["GET".to_owned(), "HEAD".to_owned()]),
+        });
+    }
+    None
+}
+
+/// The outermost middleware: request id, refusals before routing (URI, headers, method),
+/// access log.
 pub async fn request_context(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -79,16 +153,12 @@ pub async fn request_context(
         path: req.path().into(),
     };
     let method = req.method().clone();
-    let uri_len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     req.extensions_mut().insert(ctx.clone());
 
     let result = CURRENT
         .scope(ctx.clone(), async move {
-            if uri_len > MAX_URI_BYTES {
-                let res = ApiError::UriTooLong {
-                    limit: MAX_URI_BYTES,
-                }
-                .error_response();
+            if let Some(err) = refusal(&req) {
+                let res = err.error_response();
                 return Ok(req.into_response(res).map_into_right_body());
             }
             next.call(req)
@@ -120,12 +190,67 @@ pub async fn request_context(
     Ok(res)
 }
 
-/// Headers every response carries.
-pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
-    actix_web::middleware::DefaultHeaders::new()
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
+/// Headers every response carries: `nosniff`, the referrer policy, no framing, a
+/// `Content-Security-Policy` fitting what the response is (see [`csp_for`]), and HSTS when
+/// the request reached us over TLS through a trusted proxy.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, Error> {
+    let https = req
+        .app_data::<actix_web::web::Data<crate::startup::AppState>>()
+        .is_some_and(|state| state.limits.forwarded_https(req.request()));
+    // Handlers' and extractors' errors are responses by now (actix renders them at the
+    // route); no layer inside returns an error of its own.
+    let mut res = next.call(req).await?;
+    let path = res.request().path().to_owned();
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Some(csp) = csp_for(&path, content_type) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        );
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    Ok(res)
+}
+
+/// The `Content-Security-Policy` of a response: the docs' for `/docs` pages, the SPA's for
+/// other HTML, the API's for JSON; none for photos and the SPA's assets (not documents).
+pub fn csp_for(path: &str, content_type: &str) -> Option<&'static str> {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if path == "/docs" || path.starts_with("/docs/") {
+        Some(DOCS_CSP)
+    } else if essence == "text/html" {
+        Some(SPA_CSP)
+    } else if essence == "application/json" || essence.ends_with("+json") {
+        Some(API_CSP)
+    } else {
+        None
+    }
 }
 
 /// Installs the global logger: `RUST_LOG` filters (default `info`), one line per record with
@@ -177,6 +302,38 @@ mod tests {
                 *accepted,
                 "{why}"
             );
+        }
+    }
+
+    #[test]
+    fn each_kind_of_response_gets_its_policy() {
+        let cases: &[(&str, &str, Option<&str>, &str)] = &[
+            ("/api/v1", "application/json", Some(API_CSP), "JSON"),
+            ("/x", "application/problem+json", Some(API_CSP), "problem"),
+            (
+                "/docs/",
+                "text/html; charset=utf-8",
+                Some(DOCS_CSP),
+                "docs page",
+            ),
+            (
+                "/docs/swagger-ui.css",
+                "text/css",
+                Some(DOCS_CSP),
+                "docs asset",
+            ),
+            ("/", "text/html", Some(SPA_CSP), "SPA page"),
+            (
+                "/listings/x",
+                "TEXT/HTML; charset=utf-8",
+                Some(SPA_CSP),
+                "SPA route",
+            ),
+            ("/media/ab.webp", "image/webp", None, "photo"),
+            ("/assets/index.js", "text/javascript", None, "SPA script"),
+        ];
+        for (path, ct, expected, why) in cases {
+            assert_eq!(csp_for(path, ct), *expected, "{why}");
         }
     }
 

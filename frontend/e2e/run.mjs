@@ -833,6 +833,23 @@ async function main() {
     messagesBuyer = buyer;
   });
 
+  await test('the API reference renders offline under its strict Content-Security-Policy', async (page) => {
+    const refused = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) refused.push(m.text());
+    });
+    page.on('requestfailed', (r) => refused.push(`failed: ${r.url()}`));
+    const res = await page.goto(`${apiUrl}/docs/`);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    assert(csp.split(';').map((d) => d.trim()).includes("script-src 'self'"), `the docs' policy: ${csp}`);
+    await page.locator('.opblock').first().waitFor();
+    // Expanding an operation re-renders under the policy (schemas, examples, icons).
+    await page.locator('.opblock-summary').first().click();
+    await page.locator('.opblock-body').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    assert(refused.length === 0, `blocked by the policy or offline: ${refused.join('; ')}`);
+  });
+
   await test('screenshots of the main pages (desktop 1280, phone 375)', async () => {
     const waitCards = async (p) => p.locator('article').first().waitFor();
     await screenshots(browser, spaUrl, 'home', waitCards);

@@ -2,7 +2,8 @@
 //! `CHECK` constraint; these enums are the only way the code reads or writes those values.
 
 pub mod attributes;
-pub mod registration;
+/// Registration formats live in `hangar-parse`, with the other parsers of untrusted text.
+pub use hangar_parse::registration;
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,8 +1,6 @@
 //! `/api/v1/admin`: account administration, for the admin role only.
 
 use actix_web::{get, post, put, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 use uuid::Uuid;
@@ -23,21 +21,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(set_role);
 }
 
-/// Opaque keyset cursor: the last row's creation time and id.
+/// Opaque keyset cursor: the last row's creation time and id (see `hangar_parse::cursor`).
 pub(crate) fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}|{id}", created_at.timestamp_micros()))
+    hangar_parse::cursor::encode_list(created_at, id)
 }
 
+/// Reads a list's `cursor` parameter; a 422 for anything [`encode_cursor`] did not write.
 pub(crate) fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
-    let bad = || ApiError::field("cursor", "is not a cursor from this list");
-    let text =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
-    let (micros, id) = text.split_once('|').ok_or_else(bad)?;
-    let micros: i64 = micros.parse().map_err(|_| bad())?;
-    Ok((
-        DateTime::from_timestamp_micros(micros).ok_or_else(bad)?,
-        id.parse().map_err(|_| bad())?,
-    ))
+    hangar_parse::cursor::decode_list(cursor)
+        .ok_or_else(|| ApiError::field("cursor", "is not a cursor from this list"))
 }
 
 /// Accounts, newest first, filtered by text, role and status.
@@ -245,6 +237,8 @@ pub async fn set_role(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {

@@ -11,8 +11,6 @@ pub mod query;
 pub mod run;
 pub mod sql;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -180,37 +178,18 @@ pub fn designation_parts(q: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The position after which the next page starts: the sort key of the last row and its id.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Cursor {
-    /// The sort this cursor belongs to.
-    pub s: Sort,
-    /// The sort key: a number (rank, price, year, hours, distance), a time, or null.
-    pub k: Option<f64>,
-    pub t: Option<DateTime<Utc>>,
-    pub id: Uuid,
-}
+/// The position after which the next page starts: the sort, the last row's sort key and id
+/// (decoded in `hangar-parse`, which `fuzz/` exercises).
+pub type Cursor = hangar_parse::cursor::SearchCursor<Sort>;
 
-impl Cursor {
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
-    }
-
-    pub fn decode(text: &str, sort: Sort) -> Result<Cursor, ApiError> {
-        let bad = || {
-            ApiError::field(
-                "cursor",
-                "is not a cursor of this search (same sort) — start over without it",
-            )
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        if cursor.s == sort {
-            Ok(cursor)
-        } else {
-            Err(bad())
-        }
-    }
+/// Reads a search's `cursor` parameter: one of this search (same sort), else a 422.
+pub fn decode_cursor(text: &str, sort: Sort) -> Result<Cursor, ApiError> {
+    Cursor::decode(text, &sort).ok_or_else(|| {
+        ApiError::field(
+            "cursor",
+            "is not a cursor of this search (same sort) — start over without it",
+        )
+    })
 }
 
 /// Field errors for filter combinations that cannot work.
@@ -260,10 +239,10 @@ mod tests {
             id: Uuid::now_v7(),
         };
         assert_eq!(
-            Cursor::decode(&c.encode(), Sort::Newest).ok(),
+            decode_cursor(&c.encode(), Sort::Newest).ok(),
             Some(c.clone())
         );
-        assert!(Cursor::decode(&c.encode(), Sort::PriceAsc).is_err());
-        assert!(Cursor::decode("garbage", Sort::Newest).is_err());
+        assert!(decode_cursor(&c.encode(), Sort::PriceAsc).is_err());
+        assert!(decode_cursor("garbage", Sort::Newest).is_err());
     }
 }

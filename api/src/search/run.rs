@@ -90,7 +90,7 @@ pub fn prepare(q: SearchQuery) -> Result<Prepared, ApiError> {
     let cursor = q
         .cursor
         .as_deref()
-        .map(|c| Cursor::decode(c, sort))
+        .map(|c| super::decode_cursor(c, sort))
         .transpose()?;
     if q.radius_km.is_some() && q.near.is_none() {
         return Err(ApiError::field("radius_km", "goes with `near`"));

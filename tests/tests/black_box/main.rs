@@ -15,6 +15,7 @@ mod docs;
 mod errors;
 mod faults;
 mod favorites;
+mod hardening;
 mod health;
 mod jobs;
 mod listings;
