@@ -541,13 +541,13 @@ async fn digests_carry_a_one_click_list_unsubscribe_that_works_once() {
     // Sent (marked so just after the server took it): the single-use URL is not kept.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while count(&app, "outbox WHERE sent_at IS NULL") > 0 {
-        assert!(std::time::Instant::now() < deadline, "digests not marked sent");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "digests not marked sent"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(
-        count(&app, "outbox WHERE list_unsubscribe IS NOT NULL"),
-        0
-    );
+    assert_eq!(count(&app, "outbox WHERE list_unsubscribe IS NOT NULL"), 0);
 
     // Bad requests change nothing.
     let mut altered = url.clone().into_bytes();
