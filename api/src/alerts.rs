@@ -87,6 +87,20 @@ impl Alerts {
         )
     }
 
+    /// The web app's page that follows an unsubscribe link (it asks the API with the token).
+    pub fn page_url(&self, token: &str) -> String {
+        format!("{}/unsubscribe?token={token}", self.base_url)
+    }
+
+    /// The API's URL for a mail client's one-click unsubscribe (RFC 8058): `POST` with the form
+    /// body `List-Unsubscribe=One-Click`, no login.
+    pub fn one_click_url(&self, token: &str) -> String {
+        format!(
+            "{}/api/v1/unsubscribe/one-click?token={token}",
+            self.base_url
+        )
+    }
+
     /// The signed token of unsubscribe link `id` (see [`UnsubscribeKey`]).
     pub fn sign_link(&self, id: Uuid) -> Result<String, ApiError> {
         self.key.sign(id)
@@ -527,6 +541,8 @@ pub struct NotificationData {
     pub currency: Option<String>,
     pub previous_amount: Option<i64>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// A moderator's note for the member (`listing_rejected`).
+    pub note: Option<String>,
 }
 
 impl NotificationData {
@@ -613,7 +629,7 @@ fn send_digest(
         for (search, mut items) in ordered {
             let more = items.len().saturating_sub(ITEMS_PER_SECTION);
             items.truncate(ITEMS_PER_SECTION);
-            let link = new_link(conn, alerts, user, Some(search.id), now)?;
+            let link = alerts.page_url(&new_link(conn, alerts, user, Some(search.id), now)?);
             sections.push(DigestSection {
                 search_name: Some(search.name.clone()),
                 items,
@@ -631,6 +647,8 @@ fn send_digest(
                 unsubscribe_url: None,
             });
         }
+        // One link for every alert mail: the page in the body, and the API's one-click URL
+        // in `List-Unsubscribe` (RFC 8058) for the mail client's own button. Either uses it.
         let all = new_link(conn, alerts, user, None, now)?;
         let locale = member.locale.parse().unwrap_or(Locale::Fr);
         mail::queue_alert_digest(
@@ -641,7 +659,8 @@ fn send_digest(
             locale,
             frequency,
             &sections,
-            &all,
+            &alerts.page_url(&all),
+            &alerts.one_click_url(&all),
         )?;
         diesel::insert_into(alert_digests::table)
             .values((
@@ -657,7 +676,8 @@ fn send_digest(
     })
 }
 
-/// A new unsubscribe link: for one saved search, or (`None`) for every alert mail.
+/// A new unsubscribe link, for one saved search or (`None`) for every alert mail: its signed
+/// token.
 fn new_link(
     conn: &mut PgConnection,
     alerts: &Alerts,
@@ -679,11 +699,7 @@ fn new_link(
             unsubscribe_links::expires_at.eq(now + link_lifetime()),
         ))
         .execute(conn)?;
-    Ok(format!(
-        "{}/unsubscribe?token={}",
-        alerts.base_url,
-        alerts.sign_link(id)?
-    ))
+    alerts.sign_link(id)
 }
 
 #[derive(Queryable, Selectable)]

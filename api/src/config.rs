@@ -58,6 +58,10 @@ pub struct Settings {
     /// without a CORS preflight that CORS_ALLOWED_ORIGINS refuses).
     pub refresh_cookie_same_site: actix_web::cookie::SameSite,
     pub messages: MessageSettings,
+    /// Pre-moderation: the listings of members who never had one published wait in
+    /// `pending_review` until a moderator approves one (`PREMODERATE_NEW_SELLERS`, off by
+    /// default).
+    pub premoderate_new_sellers: bool,
 }
 
 /// Connection timeouts, against slow or idle clients holding connections.
@@ -161,6 +165,7 @@ impl fmt::Debug for Settings {
             .field("alerts_interval", &self.alerts_interval)
             .field("refresh_cookie_same_site", &self.refresh_cookie_same_site)
             .field("messages", &self.messages)
+            .field("premoderate_new_sellers", &self.premoderate_new_sellers)
             .finish()
     }
 }
@@ -483,6 +488,9 @@ impl Settings {
             millis,
         )?;
 
+        let premoderate_new_sellers =
+            parse_or(src, "PREMODERATE_NEW_SELLERS", Some(false), boolean)?;
+
         Ok(Settings {
             environment,
             bind_addr,
@@ -523,6 +531,7 @@ impl Settings {
                 per_window: messages_per_window,
                 mail_throttle: message_mail_throttle,
             },
+            premoderate_new_sellers,
         })
     }
 }
@@ -685,6 +694,11 @@ mod tests {
             (
                 &[("DATABASE_MIGRATE_ON_START", "maybe")],
                 "DATABASE_MIGRATE_ON_START",
+                "not a boolean",
+            ),
+            (
+                &[("PREMODERATE_NEW_SELLERS", "sometimes")],
+                "PREMODERATE_NEW_SELLERS",
                 "not a boolean",
             ),
             (

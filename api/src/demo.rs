@@ -573,7 +573,12 @@ pub fn seed_with(
             };
             let id = Uuid::now_v7();
             let publish = n % 10 != 0;
-            let listing = rows::insert(conn, id, seller, publish, &content)?;
+            let initial = if publish {
+                rows::Initial::Published
+            } else {
+                rows::Initial::Draft
+            };
+            let listing = rows::insert(conn, id, seller, initial, &content)?;
             // Spread the publication dates over the last two months.
             let age = Duration::hours(rng.random_range(1..24 * 55));
             diesel::update(listings_table::table.find(id))

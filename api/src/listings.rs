@@ -295,11 +295,12 @@ impl Transition {
         let fresh_period = || Some(Some(now + Duration::days(rows::PUBLICATION_DAYS)));
         let to = |s: &str| Some(s.to_owned());
         match (self, from) {
-            (Transition::Publish, "draft" | "withdrawn") => Some(StatusChange {
+            (Transition::Publish, "draft" | "withdrawn" | "rejected") => Some(StatusChange {
                 status: to("published"),
                 published_at: Some(Some(now)),
                 expires_at: fresh_period(),
                 expiry_reminder_sent_at: Some(None),
+                rejection_note: Some(None),
                 ..Default::default()
             }),
             (Transition::Renew, "published" | "expired") => Some(StatusChange {
@@ -321,14 +322,44 @@ impl Transition {
                 sold_at: Some(Some(now)),
                 ..Default::default()
             }),
-            (Transition::Withdraw, "draft" | "published" | "reserved" | "expired") => {
-                Some(StatusChange {
-                    status: to("withdrawn"),
-                    ..Default::default()
-                })
-            }
+            (
+                Transition::Withdraw,
+                "draft" | "pending_review" | "rejected" | "published" | "reserved" | "expired",
+            ) => Some(StatusChange {
+                status: to("withdrawn"),
+                ..Default::default()
+            }),
             _ => None,
         }
+    }
+}
+
+/// Whether pre-moderation holds this seller's publications: the setting is on, and the seller
+/// is a plain member who never had a listing published (directly or approved).
+pub fn held_for_review(
+    conn: &mut PgConnection,
+    premoderate: bool,
+    seller: &User,
+) -> QueryResult<bool> {
+    if !premoderate || seller.role != crate::domain::Role::User.as_str() {
+        return Ok(false);
+    }
+    use crate::db::schema::users;
+    let first: Option<chrono::DateTime<Utc>> = users::table
+        .find(seller.id)
+        .select(users::first_published_at)
+        .first(conn)?;
+    Ok(first.is_none())
+}
+
+/// A publish step held for review: the listing waits in `pending_review` instead, with
+/// nothing of a publication (date, expiry) until a moderator approves it.
+pub fn held(from_publish: StatusChange) -> StatusChange {
+    StatusChange {
+        status: Some("pending_review".into()),
+        submitted_at: Some(Some(Utc::now())),
+        rejection_note: from_publish.rejection_note,
+        ..Default::default()
     }
 }
 
@@ -417,7 +448,22 @@ pub fn view(
         published_at: listing.published_at,
         expires_at: listing.expires_at,
         sold_at: listing.sold_at,
+        submitted_at: pending_since(&listing),
+        rejection_note: rejection_note(&listing),
     })
+}
+
+fn pending_since(listing: &Listing) -> Option<chrono::DateTime<Utc>> {
+    listing
+        .submitted_at
+        .filter(|_| listing.status == "pending_review")
+}
+
+fn rejection_note(listing: &Listing) -> Option<String> {
+    listing
+        .rejection_note
+        .clone()
+        .filter(|_| listing.status == "rejected")
 }
 
 /// Lists with their covers, in one query for the covers.
@@ -442,6 +488,8 @@ pub fn summaries(
                 created_at: l.created_at,
                 published_at: l.published_at,
                 expires_at: l.expires_at,
+                submitted_at: pending_since(&l),
+                rejection_note: rejection_note(&l),
             })
         })
         .collect()
@@ -464,6 +512,12 @@ mod tests {
             (Sell, "draft", None),
             (Withdraw, "sold", None),
             (Withdraw, "expired", Some("withdrawn")),
+            (Withdraw, "pending_review", Some("withdrawn")),
+            (Withdraw, "rejected", Some("withdrawn")),
+            (Publish, "rejected", Some("published")),
+            (Publish, "pending_review", None),
+            (Publish, "hidden", None),
+            (Renew, "pending_review", None),
             (Renew, "expired", Some("published")),
             (Renew, "sold", None),
         ];

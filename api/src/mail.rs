@@ -132,6 +132,73 @@ pub fn queue_listing_hidden(
     outbox::queue(conn, to, subject, body)
 }
 
+/// A moderator refused to publish one of the seller's listings, and says why.
+#[allow(clippy::too_many_arguments)]
+pub fn queue_listing_rejected(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    listing: uuid::Uuid,
+    title: &str,
+    note: &str,
+) -> QueryResult<uuid::Uuid> {
+    let url = format!("{base_url}/listings/{listing}");
+    let quoted = note
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (subject, body) = match locale {
+        Locale::Fr => (
+            format!("Votre annonce « {title} » n'a pas été publiée"),
+            format!(
+                "Bonjour {name},\n\nUn modérateur a relu votre annonce « {title} » et ne l'a pas publiée, pour la raison suivante :\n\n{quoted}\n\n\
+                 Vous pouvez la modifier puis la soumettre à nouveau depuis « Mes annonces » :\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+        Locale::En => (
+            format!("Your listing \"{title}\" was not published"),
+            format!(
+                "Hello {name},\n\nA moderator reviewed your listing \"{title}\" and did not publish it, for this reason:\n\n{quoted}\n\n\
+                 You can edit it and submit it again from \"My listings\":\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+    };
+    outbox::queue(conn, to, subject, body)
+}
+
+/// A moderator put back one of the seller's listings they had hidden.
+pub fn queue_listing_restored(
+    conn: &mut PgConnection,
+    base_url: &str,
+    to: &str,
+    name: &str,
+    locale: Locale,
+    listing: uuid::Uuid,
+    title: &str,
+) -> QueryResult<uuid::Uuid> {
+    let url = format!("{base_url}/listings/{listing}");
+    let (subject, body) = match locale {
+        Locale::Fr => (
+            format!("Votre annonce « {title} » est rétablie"),
+            format!(
+                "Bonjour {name},\n\nUn modérateur a rétabli votre annonce « {title} », qu'il avait masquée : \
+                 elle retrouve l'état qu'elle avait avant (expirée si sa date de fin est passée entre-temps).\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+        Locale::En => (
+            format!("Your listing \"{title}\" is back"),
+            format!(
+                "Hello {name},\n\nA moderator restored your listing \"{title}\", which they had hidden: \
+                 it is back as it was before (expired if its end date passed meanwhile).\n{url}\n\n-- Hangar\n"
+            ),
+        ),
+    };
+    outbox::queue(conn, to, subject, body)
+}
+
 /// A new message in a conversation: who wrote, about which listing, the text (cut at 1,000
 /// characters) and a link to the conversation.
 #[allow(clippy::too_many_arguments)]
@@ -236,7 +303,8 @@ fn price_text(amount: Option<i64>, currency: &str, locale: Locale) -> String {
 
 /// One digest of alerts: the new listings of the member's saved searches of one frequency
 /// and (in daily digests) the price drops of their favourites, with an unsubscribe link per
-/// saved search and one for every alert mail.
+/// saved search and one for every alert mail; `one_click_url` goes to the `List-Unsubscribe`
+/// header (RFC 8058).
 #[allow(clippy::too_many_arguments)]
 pub fn queue_alert_digest(
     conn: &mut PgConnection,
@@ -247,6 +315,7 @@ pub fn queue_alert_digest(
     frequency: AlertFrequency,
     sections: &[DigestSection],
     unsubscribe_all_url: &str,
+    one_click_url: &str,
 ) -> QueryResult<uuid::Uuid> {
     let count = |drops: bool| -> usize {
         sections
@@ -327,7 +396,7 @@ pub fn queue_alert_digest(
              Stop every alert email:\n{unsubscribe_all_url}\n\n-- Hangar\n"
         ),
     });
-    outbox::queue(conn, to, subject, body)
+    outbox::queue_with_unsubscribe(conn, to, subject, body, Some(one_click_url))
 }
 
 /// Delivers the outbox: every `interval`, leases due mails, sends them over SMTP (or, without
@@ -424,11 +493,25 @@ impl Sender {
             .to_address
             .parse()
             .map_err(|e| format!("bad address: {e}"))?;
-        let message = lettre::Message::builder()
+        let mut builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN);
+        if let Some(url) = &mail.list_unsubscribe {
+            // RFC 2369 and RFC 8058: the mail client's own unsubscribe button, one click.
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder
             .body(mail.body_text.clone())
             .map_err(|e| format!("cannot build the message: {e}"))?;
         let transport = self.transport.clone().ok_or("no SMTP transport")?;

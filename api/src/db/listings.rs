@@ -51,6 +51,12 @@ pub struct Listing {
     pub sold_at: Option<DateTime<Utc>>,
     pub deleted_at: Option<DateTime<Utc>>,
     pub expiry_reminder_sent_at: Option<DateTime<Utc>>,
+    /// When it last entered `pending_review` (pre-moderation's queue order).
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Why a moderator rejected it last, for its seller.
+    pub rejection_note: Option<String>,
+    /// The status it had when a moderator hid it.
+    pub hidden_from: Option<String>,
 }
 
 /// The fields a seller writes (create, or full replacement on edit); the searchable
@@ -95,6 +101,7 @@ struct NewListing {
     status: &'static str,
     published_at: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
+    submitted_at: Option<DateTime<Utc>>,
     #[diesel(embed)]
     content: ListingContent,
 }
@@ -102,21 +109,36 @@ struct NewListing {
 /// How long a publication lasts before it expires (the seller can renew).
 pub const PUBLICATION_DAYS: i64 = 60;
 
+/// What a new listing starts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Initial {
+    Draft,
+    Published,
+    /// Published when a moderator approves it (pre-moderation).
+    PendingReview,
+}
+
 pub fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     seller_id: Uuid,
-    publish: bool,
+    initial: Initial,
     content: &ListingContent,
 ) -> QueryResult<Listing> {
     let now = Utc::now();
+    let publish = initial == Initial::Published;
     diesel::insert_into(listings::table)
         .values(&NewListing {
             id,
             seller_id,
-            status: if publish { "published" } else { "draft" },
+            status: match initial {
+                Initial::Draft => "draft",
+                Initial::Published => "published",
+                Initial::PendingReview => "pending_review",
+            },
             published_at: publish.then_some(now),
             expires_at: publish.then(|| now + chrono::Duration::days(PUBLICATION_DAYS)),
+            submitted_at: (initial == Initial::PendingReview).then_some(now),
             content: content.clone(),
         })
         .returning(Listing::as_returning())
@@ -159,6 +181,9 @@ pub struct StatusChange {
     pub sold_at: Option<Option<DateTime<Utc>>>,
     pub deleted_at: Option<Option<DateTime<Utc>>>,
     pub expiry_reminder_sent_at: Option<Option<DateTime<Utc>>>,
+    pub submitted_at: Option<Option<DateTime<Utc>>>,
+    pub rejection_note: Option<Option<String>>,
+    pub hidden_from: Option<Option<String>>,
 }
 
 pub fn change_status(

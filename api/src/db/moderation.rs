@@ -9,6 +9,7 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::db::listings::Listing;
 use crate::db::reports::ReportRow;
 use crate::db::schema::{listing_reports, listings, moderation_audit, users};
 
@@ -121,7 +122,8 @@ pub fn resolve_open(
     .execute(conn)
 }
 
-/// Takes a listing off the site (`hidden`); `false` when it was deleted or hidden already.
+/// Takes a listing off the site (`hidden`), remembering its status for [`unhide`]; `false`
+/// when it was deleted or hidden already.
 pub fn hide_listing(conn: &mut PgConnection, listing: Uuid) -> QueryResult<bool> {
     diesel::update(
         listings::table
@@ -129,6 +131,7 @@ pub fn hide_listing(conn: &mut PgConnection, listing: Uuid) -> QueryResult<bool>
             .filter(listings::status.ne_all(["deleted", "hidden"])),
     )
     .set((
+        listings::hidden_from.eq(listings::status.nullable()),
         listings::status.eq("hidden"),
         listings::version.eq(listings::version + 1),
         listings::updated_at.eq(diesel::dsl::now),
@@ -146,7 +149,7 @@ pub struct AuditRow {
     pub listing_id: Option<Uuid>,
     pub target_user_id: Option<Uuid>,
     pub reports: i32,
-    pub note: String,
+    pub note: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -159,7 +162,9 @@ pub struct NewAudit<'a> {
     pub listing_id: Option<Uuid>,
     pub target_user_id: Option<Uuid>,
     pub reports: i32,
-    pub note: &'a str,
+    /// Required by the database for every action but approvals and the administrators'
+    /// reinstatements and role changes.
+    pub note: Option<&'a str>,
 }
 
 pub fn audit(conn: &mut PgConnection, new: &NewAudit) -> QueryResult<AuditRow> {
@@ -206,4 +211,37 @@ pub fn audit_page(
         .limit(limit)
         .select(AuditRow::as_select())
         .load(conn)
+}
+
+/// Listings waiting for review, oldest submission first, after the keyset (submitted_at, id).
+pub fn pending(
+    conn: &mut PgConnection,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Listing>> {
+    let mut query = listings::table
+        .filter(listings::status.eq("pending_review"))
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            listings::submitted_at
+                .gt(at)
+                .or(listings::submitted_at.eq(at).and(listings::id.gt(id))),
+        );
+    }
+    query
+        .order((listings::submitted_at.asc(), listings::id.asc()))
+        .limit(limit)
+        .select(Listing::as_select())
+        .load(conn)
+}
+
+/// The listing, locked for the rest of the transaction.
+pub fn listing_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<Listing>> {
+    listings::table
+        .find(id)
+        .select(Listing::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
 }

@@ -17,6 +17,8 @@ pub struct Mail {
     pub body_text: String,
     pub created_at: DateTime<Utc>,
     pub attempts: i32,
+    /// The one-click unsubscribe URL, sent as `List-Unsubscribe` (alert digests).
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -26,6 +28,7 @@ pub struct NewMail {
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
+    pub list_unsubscribe: Option<String>,
 }
 
 pub fn queue(
@@ -34,6 +37,17 @@ pub fn queue(
     subject: String,
     body_text: String,
 ) -> QueryResult<Uuid> {
+    queue_with_unsubscribe(conn, to, subject, body_text, None)
+}
+
+/// Queues a mail with a `List-Unsubscribe` URL (RFC 8058 one-click).
+pub fn queue_with_unsubscribe(
+    conn: &mut PgConnection,
+    to: &str,
+    subject: String,
+    body_text: String,
+    list_unsubscribe: Option<&str>,
+) -> QueryResult<Uuid> {
     let id = Uuid::now_v7();
     diesel::insert_into(outbox::table)
         .values(&NewMail {
@@ -41,6 +55,7 @@ pub fn queue(
             to_address: to.to_owned(),
             subject,
             body_text,
+            list_unsubscribe: list_unsubscribe.map(str::to_owned),
         })
         .execute(conn)?;
     Ok(id)
@@ -71,12 +86,14 @@ pub fn lease_due(
     })
 }
 
-/// Marks a mail sent and drops its body (it may hold a single-use token).
+/// Marks a mail sent and drops its body and unsubscribe URL (they may hold single-use
+/// tokens).
 pub fn mark_sent(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::sent_at.eq(diesel::dsl::now),
             outbox::body_text.eq(""),
+            outbox::list_unsubscribe.eq(None::<String>),
         ))
         .execute(conn)
 }

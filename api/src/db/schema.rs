@@ -81,6 +81,7 @@ diesel::table! {
         attempts -> Int4,
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamptz>,
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 
@@ -146,6 +147,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         suspended_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        first_published_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -231,6 +233,9 @@ diesel::table! {
         sold_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
         expiry_reminder_sent_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        rejection_note -> Nullable<Text>,
+        hidden_from -> Nullable<Text>,
     }
 }
 
@@ -363,7 +368,7 @@ diesel::table! {
         listing_id -> Nullable<Uuid>,
         target_user_id -> Nullable<Uuid>,
         reports -> Int4,
-        note -> Text,
+        note -> Nullable<Text>,
         created_at -> Timestamptz,
     }
 }

@@ -92,13 +92,17 @@ text_enum! {
 text_enum! {
     /// What a notification is about: `new_match` (a new listing matches a saved search),
     /// `price_drop` (a favourite's price went down), `new_message`, `listing_expiring` (one of
-    /// your listings expires within a week), `listing_hidden` (a moderator hid one of yours).
+    /// your listings expires within a week), `listing_hidden` (a moderator hid one of yours),
+    /// `listing_rejected` (a moderator refused to publish one of yours; `data.note` says why),
+    /// `listing_restored` (a moderator put back one of yours they had hidden).
     NotificationKind {
         NewMatch = "new_match",
         PriceDrop = "price_drop",
         NewMessage = "new_message",
         ListingExpiring = "listing_expiring",
-        ListingHidden = "listing_hidden"
+        ListingHidden = "listing_hidden",
+        ListingRejected = "listing_rejected",
+        ListingRestored = "listing_restored"
     }
 }
 
@@ -128,6 +132,24 @@ text_enum! {
         Dismiss = "dismiss",
         HideListing = "hide_listing",
         SuspendSeller = "suspend_seller"
+    }
+}
+
+text_enum! {
+    /// An action in the moderation audit log: how a report was resolved (`dismiss`,
+    /// `hide_listing`, `suspend_seller`), a held listing approved (`approve_listing`) or
+    /// rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), and the
+    /// administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`).
+    AuditAction {
+        Dismiss = "dismiss",
+        HideListing = "hide_listing",
+        SuspendSeller = "suspend_seller",
+        ApproveListing = "approve_listing",
+        RejectListing = "reject_listing",
+        UnhideListing = "unhide_listing",
+        SuspendUser = "suspend_user",
+        ReinstateUser = "reinstate_user",
+        ChangeRole = "change_role"
     }
 }
 

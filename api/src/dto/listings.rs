@@ -244,8 +244,11 @@ pub struct SellerSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListingView {
     pub id: Uuid,
-    /// `draft`, `published`, `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken
-    /// off the site by a moderator: only its seller and moderators read it).
+    /// `draft`, `pending_review` (its seller asked to publish it; a moderator reviews it
+    /// first), `rejected` (a moderator refused it: see `rejection_note`), `published`,
+    /// `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken off the site by a
+    /// moderator). Only `published`, `reserved` and recently `sold` listings are public; the
+    /// others only their seller and moderators read.
     pub status: String,
     pub category: String,
     pub title: String,
@@ -272,6 +275,12 @@ pub struct ListingView {
     pub published_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub sold_at: Option<DateTime<Utc>>,
+    /// `pending_review` listings: when their seller submitted them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// `rejected` listings: the moderator's reason, for the seller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_note: Option<String>,
 }
 
 /// A listing in a list.
@@ -290,6 +299,12 @@ pub struct ListingSummary {
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// `pending_review` listings: when their seller submitted them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// `rejected` listings: the moderator's reason, for the seller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_note: Option<String>,
 }
 
 /// A page of listings.

@@ -6,7 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::domain::{ModerationAction, ReportReason, ReportState};
+use crate::domain::{AuditAction, ModerationAction, ReportReason, ReportState};
+use crate::dto::listings::ListingSummary;
 use crate::dto::reports::comment_text;
 use crate::extract::CrossCheck;
 
@@ -90,21 +91,91 @@ pub struct ResolveReport {
 
 impl CrossCheck for ResolveReport {}
 
+/// A moderator's note on a listing decision.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "Photos d'un autre appareil : merci de mettre celles du vôtre."}))]
+pub struct ModerationNote {
+    /// Why: plain text, 1 to 2,000 characters once trimmed.
+    #[serde(deserialize_with = "crate::dto::trimmed")]
+    #[validate(custom(function = "comment_text"))]
+    pub note: String,
+}
+
+impl CrossCheck for ModerationNote {}
+
+/// Which held listings to list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PendingQuery {
+    /// 1–100 (default 20).
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(max = 200))]
+    pub cursor: Option<String>,
+}
+
+impl CrossCheck for PendingQuery {}
+
+/// The seller of a held listing, as moderators see them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingSeller {
+    pub id: Uuid,
+    pub display_name: String,
+    pub professional: bool,
+    pub company_name: Option<String>,
+    /// `active`, `suspended` or `deleted`.
+    pub status: String,
+    /// When they registered.
+    pub member_since: DateTime<Utc>,
+}
+
+/// A listing waiting for review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingListing {
+    pub listing: ListingSummary,
+    pub category: String,
+    /// When its seller submitted it.
+    pub submitted_at: DateTime<Utc>,
+    pub seller: PendingSeller,
+}
+
+/// A page of listings waiting for review, oldest submission first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PendingPage {
+    pub items: Vec<PendingListing>,
+    /// Pass it as `cursor` for the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A moderator's decision on a listing: the listing as it is now, and the audit entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModeratedListing {
+    pub listing: ListingSummary,
+    pub audit: AuditEntry,
+}
+
 /// A moderator's action, as the audit log keeps it (for good: it cannot be edited or deleted).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: Uuid,
     pub moderator_id: Uuid,
-    pub action: ModerationAction,
+    pub action: AuditAction,
     /// The listing acted on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<Uuid>,
     /// The member concerned: the listing's seller.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_user_id: Option<Uuid>,
-    /// How many open reports the action resolved.
+    /// How many open reports the action resolved (0 for actions that are not about reports).
     pub reports: i32,
-    pub note: String,
+    /// The moderator's note; absent for approvals, reinstatements and role changes, which
+    /// need none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -29,7 +29,7 @@ pub struct Notification {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub read_at: Option<DateTime<Utc>>,
     /// The listing it is about (`new_match`, `price_drop`, `new_message`,
-    /// `listing_expiring`, `listing_hidden`).
+    /// `listing_expiring`, `listing_hidden`, `listing_rejected`, `listing_restored`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listing_id: Option<Uuid>,
     /// The listing's title.
@@ -51,6 +51,9 @@ pub struct Notification {
     /// `new_match`: the saved search that matched (absent once it is deleted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_search: Option<SavedSearchRef>,
+    /// `listing_rejected`: the moderator's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A page of notifications, newest first, and how many of all your notifications are unread.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
@@ -106,6 +106,26 @@ pub struct UnsubscribeRequest {
 }
 
 impl CrossCheck for UnsubscribeRequest {}
+
+/// The token of a one-click unsubscribe URL (the `List-Unsubscribe` header of alert mails).
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OneClickQuery {
+    /// The signed token, as in the header's URL.
+    #[validate(length(min = 1, max = 200))]
+    pub token: String,
+}
+
+/// The body a mail client sends for a one-click unsubscribe (RFC 8058), as a form
+/// (`application/x-www-form-urlencoded` or `multipart/form-data`).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OneClickForm {
+    /// Exactly `One-Click`.
+    #[serde(rename = "List-Unsubscribe")]
+    #[schema(example = "One-Click")]
+    pub list_unsubscribe: String,
+}
 
 /// What the link turned off.
 #[derive(Debug, Serialize, ToSchema)]

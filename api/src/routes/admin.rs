@@ -6,8 +6,9 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::db::moderation::{self as audit_rows, NewAudit};
 use crate::db::{self, access_tokens, sessions, users};
-use crate::domain::Role;
+use crate::domain::{AuditAction, Role};
 use crate::dto::admin::{AdminUser, AdminUserPage, RoleRequest, SuspendRequest, UserListQuery};
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
@@ -99,6 +100,29 @@ fn no_such_user() -> ApiError {
     ApiError::NotFound("No such account.".into())
 }
 
+/// Writes an administrator's account action to the moderation audit log.
+fn audit(
+    conn: &mut diesel::PgConnection,
+    admin: Uuid,
+    action: AuditAction,
+    target: Uuid,
+    note: Option<&str>,
+) -> diesel::QueryResult<()> {
+    audit_rows::audit(
+        conn,
+        &NewAudit {
+            id: Uuid::now_v7(),
+            moderator_id: admin,
+            action: action.as_str(),
+            listing_id: None,
+            target_user_id: Some(target),
+            reports: 0,
+            note,
+        },
+    )
+    .map(|_| ())
+}
+
 /// Suspends account `id` (inside the caller's transaction): its status, its sessions and
 /// tokens. 404 for no such account, 409 for a deleted one. Shared with moderation.
 pub(crate) fn suspend(conn: &mut diesel::PgConnection, id: Uuid) -> Result<users::User, ApiError> {
@@ -121,7 +145,8 @@ pub(crate) fn suspend(conn: &mut diesel::PgConnection, id: Uuid) -> Result<users
 }
 
 /// Suspend an account: the user cannot log in, every session and personal access token dies
-/// at once (and stays dead after a reinstatement), and their public profile disappears.
+/// at once (and stays dead after a reinstatement), and their public profile disappears. The
+/// reason goes to the moderation audit log (`suspend_user`).
 #[utoipa::path(
     tag = "admin",
     operation_id = "admin_suspend_user",
@@ -147,8 +172,13 @@ pub async fn suspend_user(
     admin.require_role(Role::Admin)?;
     let id = id.into_inner();
     not_yourself(&admin, id, "suspend")?;
+    let (me, reason) = (admin.id, body.0.reason.clone());
     let updated = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| suspend(conn, id))
+        conn.transaction(|conn| {
+            let user = suspend(conn, id)?;
+            audit(conn, me, AuditAction::SuspendUser, id, Some(&reason))?;
+            Ok::<_, ApiError>(user)
+        })
     })
     .await?;
     log::info!(
@@ -159,7 +189,8 @@ pub async fn suspend_user(
     Ok(web::Json(AdminUser::try_from(updated)?))
 }
 
-/// Lift a suspension. The user logs in again; old sessions stay dead.
+/// Lift a suspension. The user logs in again; old sessions stay dead. Written to the
+/// moderation audit log (`reinstate_user`).
 #[utoipa::path(
     tag = "admin",
     operation_id = "admin_reinstate_user",
@@ -181,8 +212,15 @@ pub async fn reinstate_user(
     admin.require_session()?;
     admin.require_role(Role::Admin)?;
     let id = id.into_inner();
+    let me = admin.id;
     let updated = db::run(&state.pool, move |conn| {
-        users::set_status(conn, id, "active")
+        conn.transaction(|conn| {
+            let Some(user) = users::set_status(conn, id, "active")? else {
+                return Ok(None);
+            };
+            audit(conn, me, AuditAction::ReinstateUser, id, None)?;
+            Ok::<_, diesel::result::Error>(Some(user))
+        })
     })
     .await?
     .ok_or_else(no_such_user)?;
@@ -190,7 +228,8 @@ pub async fn reinstate_user(
     Ok(web::Json(AdminUser::try_from(updated)?))
 }
 
-/// Change an account's role. Its sessions end, so the new role applies at once.
+/// Change an account's role. Its sessions end, so the new role applies at once. Written to
+/// the moderation audit log (`change_role`, the note saying from which role to which).
 #[utoipa::path(
     tag = "admin",
     operation_id = "admin_set_role",
@@ -217,12 +256,17 @@ pub async fn set_role(
     admin.require_role(Role::Admin)?;
     let id = id.into_inner();
     not_yourself(&admin, id, "change the role of")?;
-    let role = body.0.role;
+    let (role, me) = (body.0.role, admin.id);
     let updated = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            let Some(before) = users::find(conn, id)? else {
+                return Ok(None);
+            };
             let Some(user) = users::set_role(conn, id, role.as_str())? else {
                 return Ok(None);
             };
+            let note = format!("Role: {} → {role}.", before.role);
+            audit(conn, me, AuditAction::ChangeRole, id, Some(&note))?;
             users::bump_token_version(conn, id)?;
             sessions::revoke_all_for_user(conn, id)?;
             Ok::<_, diesel::result::Error>(Some(user))

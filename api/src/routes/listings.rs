@@ -106,6 +106,8 @@ fn seller_of(
 }
 
 /// Post a listing, as a draft or published at once (publishing needs a verified email).
+/// With pre-moderation on (`PREMODERATE_NEW_SELLERS`), a member who never had a listing
+/// published gets `pending_review` instead of `published`: a moderator approves it first.
 ///
 /// With an `Idempotency-Key` header, retrying the same request (same key, same body) within
 /// 24 hours returns the first answer instead of creating a second listing; the same key with
@@ -148,6 +150,7 @@ pub async fn create_listing(
     };
     let hash = Sha256::digest(serde_json::to_vec(&input).map_err(ApiError::internal)?).to_vec();
     let seller_id = user.id;
+    let premoderate = state.settings.premoderate_new_sellers;
     let (status, body) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             if let Some(key) = &key {
@@ -173,7 +176,14 @@ pub async fn create_listing(
             }
             let content = listings::prepare(conn, &input, &seller)?;
             let id = Uuid::now_v7();
-            let listing = rows::insert(conn, id, seller_id, input.publish, &content)?;
+            let initial = if !input.publish {
+                rows::Initial::Draft
+            } else if listings::held_for_review(conn, premoderate, &seller)? {
+                rows::Initial::PendingReview
+            } else {
+                rows::Initial::Published
+            };
+            let listing = rows::insert(conn, id, seller_id, initial, &content)?;
             rows::record(
                 conn,
                 &NewEvent {
@@ -379,6 +389,7 @@ async fn transition(
 ) -> Result<HttpResponse, ApiError> {
     user.require_scope(Scope::ListingsWrite)?;
     let wanted = if_match(&req)?;
+    let premoderate = state.settings.premoderate_new_sellers;
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let listing = editable(conn, &user, id)?;
@@ -396,12 +407,17 @@ async fn transition(
                     "Verify your email address before publishing.".into(),
                 ));
             }
-            let change = step
+            let mut change = step
                 .apply(&listing.status)
                 .ok_or_else(|| ApiError::Conflict {
                     detail: format!("A {} listing cannot {}.", listing.status, step.name()),
                     errors: FieldErrors::new(),
                 })?;
+            let held = step == Transition::Publish
+                && listings::held_for_review(conn, premoderate, &seller)?;
+            if held {
+                change = listings::held(change);
+            }
             let to = change.status.clone();
             let updated = rows::change_status(conn, id, version, &change)?.ok_or_else(|| {
                 ApiError::PreconditionFailed("The listing changed meanwhile.".into())
@@ -413,7 +429,11 @@ async fn transition(
                     user.id,
                     &listing.status,
                     to,
-                    serde_json::json!({ "step": step.name() }),
+                    if held {
+                        serde_json::json!({ "step": step.name(), "held_for_review": true })
+                    } else {
+                        serde_json::json!({ "step": step.name() })
+                    },
                 ),
             )?;
             listings::view(conn, updated, &seller)
@@ -460,7 +480,7 @@ transition_route!(
     "/listings/{id}/publish",
     Transition::Publish,
     "publish_listing",
-    "Publish a draft (or a withdrawn listing): public for 60 days. Needs a verified email."
+    "Publish a draft (or a withdrawn or rejected listing): public for 60 days. Needs a verified email. With pre-moderation on (`PREMODERATE_NEW_SELLERS`), the listings of a member who never had one published go to `pending_review` instead, until a moderator approves one (`GET /moderation/pending`)."
 );
 transition_route!(
     reserve,
@@ -488,7 +508,7 @@ transition_route!(
     "/listings/{id}/withdraw",
     Transition::Withdraw,
     "withdraw_listing",
-    "Take a listing off the market (it can be published again)."
+    "Take a listing off the market (it can be published again); also takes back one waiting for review or rejected."
 );
 transition_route!(
     renew,
@@ -503,8 +523,9 @@ transition_route!(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct MyListingsQuery {
-    /// One status: draft, published, reserved, sold, expired, withdrawn, hidden (by a
-    /// moderator). Default: all.
+    /// One status: draft, pending_review (waiting for a moderator), rejected (by a
+    /// moderator), published, reserved, sold, expired, withdrawn, hidden (by a moderator).
+    /// Default: all.
     pub status: Option<String>,
     #[validate(range(min = 1, max = 100))]
     pub limit: Option<u32>,
@@ -514,8 +535,10 @@ pub struct MyListingsQuery {
 
 impl crate::extract::CrossCheck for MyListingsQuery {}
 
-const ALL_STATUSES: [&str; 7] = [
+const ALL_STATUSES: [&str; 9] = [
     "draft",
+    "pending_review",
+    "rejected",
     "published",
     "reserved",
     "sold",
@@ -575,7 +598,8 @@ pub async fn my_listings(
         Some(_) => {
             return Err(ApiError::field(
                 "status",
-                "must be one of draft, published, reserved, sold, expired, withdrawn",
+                "must be one of draft, pending_review, rejected, published, reserved, sold, \
+                 expired, withdrawn, hidden",
             ));
         }
         None => ALL_STATUSES.iter().map(|s| (*s).to_owned()).collect(),

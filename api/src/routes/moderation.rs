@@ -1,5 +1,7 @@
-//! `/api/v1/moderation`: the reports queue, resolving reports, and the audit log; for
-//! moderators and administrators, from a logged-in session (personal access tokens cannot).
+//! `/api/v1/moderation`: the reports queue, resolving reports, pre-moderation (the queue of
+//! held listings, approving and rejecting them), putting hidden listings back, and the audit
+//! log; for moderators and administrators, from a logged-in session (personal access tokens
+//! cannot).
 
 use actix_web::{get, post, web};
 use diesel::pg::PgConnection;
@@ -7,17 +9,19 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
+use crate::db::listings::{self as listing_rows, Listing, NewEvent, StatusChange};
 use crate::db::moderation::{self as rows, AuditRow, NewAudit};
 use crate::db::reports::ReportRow;
 use crate::db::{self, notifications, users};
-use crate::domain::{Locale, ModerationAction, NotificationKind, ReportState, Role};
+use crate::domain::{AuditAction, Locale, ModerationAction, NotificationKind, ReportState, Role};
 use crate::dto::moderation::{
-    AuditEntry, AuditPage, AuditQuery, QueuedReport, ReportQueuePage, ReportQueueQuery,
+    AuditEntry, AuditPage, AuditQuery, ModeratedListing, ModerationNote, PendingListing,
+    PendingPage, PendingQuery, PendingSeller, QueuedReport, ReportQueuePage, ReportQueueQuery,
     ReportedListing, ResolveReport,
 };
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
-use crate::listings::parse_text;
+use crate::listings::{Transition, parse_text};
 use crate::routes::admin::{decode_cursor, encode_cursor};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,6 +29,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(report_queue)
         .service(resolve_report)
+        .service(pending_queue)
+        .service(approve_listing)
+        .service(reject_listing)
+        .service(unhide_listing)
         .service(audit_log);
 }
 
@@ -114,7 +122,7 @@ pub async fn report_queue(
     Ok(web::Json(page))
 }
 
-fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
+pub(crate) fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
     Ok(AuditEntry {
         id: row.id,
         moderator_id: row.moderator_id,
@@ -233,7 +241,7 @@ pub async fn resolve_report(
                     listing_id: Some(listing.id),
                     target_user_id: Some(seller.id),
                     reports: i32::try_from(resolved).map_err(ApiError::internal)?,
-                    note: &note,
+                    note: Some(&note),
                 },
             )?;
             entry(row)
@@ -245,6 +253,389 @@ pub async fn resolve_report(
         done.action.as_str(),
         done.reports
     );
+    Ok(web::Json(done))
+}
+
+/// Listings held by pre-moderation (`PREMODERATE_NEW_SELLERS`): status `pending_review`,
+/// oldest submission first, each with its summary, category and seller. Moderators and
+/// administrators only, from a logged-in session.
+#[utoipa::path(
+    tag = "moderation",
+    operation_id = "moderation_pending",
+    security(("bearer" = [])),
+    params(PendingQuery),
+    responses(
+        (status = 200, description = "A page of listings waiting for review.", body = PendingPage),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/moderation/pending")]
+pub async fn pending_queue(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: ValidQuery<PendingQuery>,
+) -> Result<web::Json<PendingPage>, ApiError> {
+    moderator(&user)?;
+    let q = query.0;
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let limit = i64::from(q.limit.unwrap_or(20));
+    let page = db::run(&state.pool, move |conn| {
+        let mut found = rows::pending(conn, after, limit + 1)?;
+        let next_cursor = if found.len() as i64 > limit {
+            found.truncate(limit as usize);
+            found
+                .last()
+                .and_then(|l| l.submitted_at.map(|at| encode_cursor(at, l.id)))
+        } else {
+            None
+        };
+        let mut items = Vec::with_capacity(found.len());
+        for listing in found {
+            let seller = users::find(conn, listing.seller_id)?
+                .ok_or_else(|| ApiError::internal("listing without seller"))?;
+            let category: String = crate::db::schema::categories::table
+                .find(listing.category_id)
+                .select(crate::db::schema::categories::slug)
+                .first(conn)?;
+            let submitted_at = listing
+                .submitted_at
+                .ok_or_else(|| ApiError::internal("pending listing without submitted_at"))?;
+            let summary = crate::listings::summaries(conn, vec![listing])?
+                .pop()
+                .ok_or_else(|| ApiError::internal("no summary"))?;
+            items.push(PendingListing {
+                listing: summary,
+                category,
+                submitted_at,
+                seller: PendingSeller {
+                    id: seller.id,
+                    display_name: seller.display_name,
+                    professional: seller.account_type == "professional",
+                    company_name: seller.company_name,
+                    status: seller.status,
+                    member_since: seller.created_at,
+                },
+            });
+        }
+        Ok::<_, ApiError>(PendingPage { items, next_cursor })
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+fn conflict(detail: &str) -> ApiError {
+    ApiError::Conflict {
+        detail: detail.to_owned(),
+        errors: FieldErrors::new(),
+    }
+}
+
+/// The listing (not deleted), locked, and its seller; 404 when there is none.
+fn locked_listing(conn: &mut PgConnection, id: Uuid) -> Result<(Listing, users::User), ApiError> {
+    let listing = rows::listing_for_update(conn, id)?
+        .filter(|l| l.status != "deleted")
+        .ok_or_else(|| ApiError::NotFound("No such listing.".into()))?;
+    let seller = users::find(conn, listing.seller_id)?
+        .ok_or_else(|| ApiError::internal("listing without seller"))?;
+    Ok((listing, seller))
+}
+
+/// Applies a moderator's status change to a locked listing, with its event and audit entry.
+fn decide(
+    conn: &mut PgConnection,
+    me: Uuid,
+    listing: &Listing,
+    change: &StatusChange,
+    action: AuditAction,
+    note: Option<&str>,
+) -> Result<ModeratedListing, ApiError> {
+    let updated = listing_rows::change_status(conn, listing.id, listing.version, change)?
+        .ok_or_else(|| ApiError::internal("locked listing changed"))?;
+    listing_rows::record(
+        conn,
+        &NewEvent::status(
+            listing.id,
+            me,
+            &listing.status,
+            change.status.clone(),
+            serde_json::json!({ "step": action.as_str(), "by_moderator": true }),
+        ),
+    )?;
+    let row = rows::audit(
+        conn,
+        &NewAudit {
+            id: Uuid::now_v7(),
+            moderator_id: me,
+            action: action.as_str(),
+            listing_id: Some(listing.id),
+            target_user_id: Some(listing.seller_id),
+            reports: 0,
+            note,
+        },
+    )?;
+    let summary = crate::listings::summaries(conn, vec![updated])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("no summary"))?;
+    Ok(ModeratedListing {
+        listing: summary,
+        audit: entry(row)?,
+    })
+}
+
+fn notify(
+    conn: &mut PgConnection,
+    seller: &users::User,
+    kind: NotificationKind,
+    listing: &Listing,
+    data: serde_json::Value,
+) -> Result<(), ApiError> {
+    notifications::insert(
+        conn,
+        &notifications::NewNotification {
+            id: Uuid::now_v7(),
+            user_id: seller.id,
+            kind: kind.as_str(),
+            listing_id: Some(listing.id),
+            saved_search_id: None,
+            data,
+            // A mail of its own says it.
+            digest: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Approve a listing held by pre-moderation: it is published exactly as its seller's publish
+/// step would have published it (publication date now, 60 days before it expires, the alerts
+/// of saved searches), and from then on that seller's listings publish directly. No body.
+/// Written to the audit log. Only `pending_review` listings (409 otherwise).
+#[utoipa::path(
+    tag = "moderation",
+    operation_id = "moderation_approve_listing",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The listing's id")),
+    responses(
+        (status = 200, description = "Published: the listing and the audit entry.", body = ModeratedListing),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The listing is not waiting for review.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/moderation/listings/{id}/approve")]
+pub async fn approve_listing(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ModeratedListing>, ApiError> {
+    moderator(&user)?;
+    let (id, me) = (id.into_inner(), user.id);
+    let done = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let (listing, _) = locked_listing(conn, id)?;
+            if listing.status != "pending_review" {
+                return Err(conflict(&format!(
+                    "This listing is {}, not waiting for review.",
+                    listing.status
+                )));
+            }
+            // The very change of a seller's publish step.
+            let change = Transition::Publish
+                .apply("draft")
+                .ok_or_else(|| ApiError::internal("publish does not apply to a draft"))?;
+            decide(
+                conn,
+                me,
+                &listing,
+                &change,
+                AuditAction::ApproveListing,
+                None,
+            )
+        })
+    })
+    .await?;
+    log::info!("moderator {me} approved listing {id}");
+    Ok(web::Json(done))
+}
+
+/// Reject a listing held by pre-moderation, with a note (1 to 2,000 characters) that its
+/// seller reads: the listing turns `rejected` (still not public; its seller may edit it and
+/// publish it again, which submits it for review again, withdraw it or delete it). The seller
+/// gets a `listing_rejected` notification and a mail in their language, both with the note.
+/// Written to the audit log. Only `pending_review` listings (409 otherwise).
+#[utoipa::path(
+    tag = "moderation",
+    operation_id = "moderation_reject_listing",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The listing's id")),
+    request_body = ModerationNote,
+    responses(
+        (status = 200, description = "Rejected: the listing and the audit entry.", body = ModeratedListing),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The listing is not waiting for review.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No note, or an invalid one.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/moderation/listings/{id}/reject")]
+pub async fn reject_listing(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: ValidJson<ModerationNote>,
+) -> Result<web::Json<ModeratedListing>, ApiError> {
+    moderator(&user)?;
+    let (id, me, note) = (id.into_inner(), user.id, body.0.note);
+    let base_url = state.settings.public_base_url.clone();
+    let done = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let (listing, seller) = locked_listing(conn, id)?;
+            if listing.status != "pending_review" {
+                return Err(conflict(&format!(
+                    "This listing is {}, not waiting for review.",
+                    listing.status
+                )));
+            }
+            let change = StatusChange {
+                status: Some("rejected".into()),
+                rejection_note: Some(Some(note.clone())),
+                ..Default::default()
+            };
+            let done = decide(
+                conn,
+                me,
+                &listing,
+                &change,
+                AuditAction::RejectListing,
+                Some(&note),
+            )?;
+            notify(
+                conn,
+                &seller,
+                NotificationKind::ListingRejected,
+                &listing,
+                serde_json::json!({ "title": listing.title, "note": note }),
+            )?;
+            if seller.is_active() {
+                let locale: Locale = seller.locale.parse().unwrap_or(Locale::Fr);
+                crate::mail::queue_listing_rejected(
+                    conn,
+                    &base_url,
+                    &seller.email,
+                    &seller.display_name,
+                    locale,
+                    listing.id,
+                    &listing.title,
+                    &note,
+                )?;
+            }
+            Ok(done)
+        })
+    })
+    .await?;
+    log::info!("moderator {me} rejected listing {id}");
+    Ok(web::Json(done))
+}
+
+/// The status a hidden listing goes back to: the one it had when it was hidden (for listings
+/// hidden before that was recorded, what its dates say), and `expired` for a published one
+/// whose 60 days ran out meanwhile.
+fn restored_status(listing: &Listing, now: chrono::DateTime<chrono::Utc>) -> String {
+    let before = listing.hidden_from.clone().unwrap_or_else(|| {
+        if listing.published_at.is_none() {
+            "draft".into()
+        } else if listing.sold_at.is_some() {
+            "sold".into()
+        } else {
+            "published".into()
+        }
+    });
+    if before == "published" && listing.expires_at.is_some_and(|at| at <= now) {
+        "expired".into()
+    } else {
+        before
+    }
+}
+
+/// Put back a listing a moderator hid: it returns to the status it had before (`published`,
+/// or `expired` if its 60 days ran out meanwhile; a draft stays a draft). The note (1 to
+/// 2,000 characters) goes to the audit log, not to the seller; the seller gets a
+/// `listing_restored` notification and a mail in their language. Only `hidden` listings (409
+/// otherwise).
+#[utoipa::path(
+    tag = "moderation",
+    operation_id = "moderation_unhide_listing",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The listing's id")),
+    request_body = ModerationNote,
+    responses(
+        (status = 200, description = "Restored: the listing and the audit entry.", body = ModeratedListing),
+        (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The listing is not hidden.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No note, or an invalid one.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/moderation/listings/{id}/unhide")]
+pub async fn unhide_listing(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<Uuid>,
+    body: ValidJson<ModerationNote>,
+) -> Result<web::Json<ModeratedListing>, ApiError> {
+    moderator(&user)?;
+    let (id, me, note) = (id.into_inner(), user.id, body.0.note);
+    let base_url = state.settings.public_base_url.clone();
+    let done = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let (listing, seller) = locked_listing(conn, id)?;
+            if listing.status != "hidden" {
+                return Err(conflict(&format!(
+                    "This listing is {}, not hidden.",
+                    listing.status
+                )));
+            }
+            let change = StatusChange {
+                status: Some(restored_status(&listing, chrono::Utc::now())),
+                hidden_from: Some(None),
+                ..Default::default()
+            };
+            let done = decide(
+                conn,
+                me,
+                &listing,
+                &change,
+                AuditAction::UnhideListing,
+                Some(&note),
+            )?;
+            notify(
+                conn,
+                &seller,
+                NotificationKind::ListingRestored,
+                &listing,
+                serde_json::json!({ "title": listing.title }),
+            )?;
+            if seller.is_active() {
+                let locale: Locale = seller.locale.parse().unwrap_or(Locale::Fr);
+                crate::mail::queue_listing_restored(
+                    conn,
+                    &base_url,
+                    &seller.email,
+                    &seller.display_name,
+                    locale,
+                    listing.id,
+                    &listing.title,
+                )?;
+            }
+            Ok(done)
+        })
+    })
+    .await?;
+    log::info!("moderator {me} unhid listing {id}");
     Ok(web::Json(done))
 }
 

@@ -47,6 +47,7 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
         price: money(data.amount)?,
         previous_price: money(data.previous_amount)?,
         expires_at: data.expires_at,
+        note: data.note.clone(),
         conversation_id: row.conversation_id,
         saved_search: row
             .saved_search_id
@@ -59,7 +60,9 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
 /// unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
 /// `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
 /// conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
-/// listings expires within a week), `listing_hidden` (a moderator hid one of your listings).
+/// listings expires within a week), `listing_hidden` (a moderator hid one of your listings),
+/// `listing_rejected` (a moderator did not publish one of your listings held for review; with
+/// their `note`), `listing_restored` (a moderator put back one of your hidden listings).
 #[utoipa::path(
     tag = "notifications",
     operation_id = "my_notifications",

@@ -1,7 +1,8 @@
-//! `/api/v1/users/me/saved-searches`, and `/api/v1/unsubscribe` for the links of their mails.
+//! `/api/v1/users/me/saved-searches`, and `/api/v1/unsubscribe` for the links of their mails
+//! (with `/api/v1/unsubscribe/one-click` for the mail clients' own button, RFC 8058).
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -15,11 +16,11 @@ use crate::db::schema::users;
 use crate::db::{self};
 use crate::domain::{AlertFrequency, Scope};
 use crate::dto::saved_searches::{
-    SavedSearch, SavedSearchInput, SavedSearchList, UnsubscribeRequest, Unsubscribed,
-    UpdateSavedSearch,
+    OneClickForm, OneClickQuery, SavedSearch, SavedSearchInput, SavedSearchList,
+    UnsubscribeRequest, Unsubscribed, UpdateSavedSearch,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::ValidJson;
+use crate::extract::{ValidJson, ValidQuery};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,7 +30,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_saved_search)
         .service(update_saved_search)
         .service(delete_saved_search)
-        .service(unsubscribe);
+        .service(unsubscribe)
+        .service(unsubscribe_one_click)
+        .service(unsubscribe_one_click_page);
 }
 
 fn not_found() -> ApiError {
@@ -277,4 +280,115 @@ pub async fn unsubscribe(
     })
     .await?;
     Ok(web::Json(done))
+}
+
+/// Whether the form body says `List-Unsubscribe=One-Click`, as RFC 8058 has mail clients send
+/// it: URL-encoded or `multipart/form-data`. Other bodies are a 415.
+async fn one_click_body(req: &HttpRequest, body: web::Bytes) -> Result<bool, ApiError> {
+    use futures_util::StreamExt;
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let is_one_click = |name: &str, value: &str| name == "List-Unsubscribe" && value == "One-Click";
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => {
+            Ok(form_urlencoded::parse(&body).any(|(k, v)| is_one_click(&k, v.trim())))
+        }
+        "multipart/form-data" => {
+            let bad = |e: actix_multipart::MultipartError| {
+                ApiError::BadRequest(format!("The form could not be read: {e}."))
+            };
+            let stream =
+                futures_util::stream::once(
+                    async move { Ok::<_, actix_web::error::PayloadError>(body) },
+                );
+            let mut form = actix_multipart::Multipart::new(req.headers(), stream);
+            let mut found = false;
+            while let Some(part) = form.next().await {
+                let mut part = part.map_err(bad)?;
+                let name = part.name().unwrap_or_default().to_owned();
+                let mut value = Vec::new();
+                while let Some(chunk) = part.next().await {
+                    value.extend_from_slice(&chunk.map_err(bad)?);
+                }
+                found |= is_one_click(&name, String::from_utf8_lossy(&value).trim());
+            }
+            Ok(found)
+        }
+        _ => Err(ApiError::UnsupportedMediaType {
+            expected: "application/x-www-form-urlencoded",
+        }),
+    }
+}
+
+/// One-click unsubscribe (RFC 8058), for the mail client's own button: alert mails carry this
+/// URL, with the token of their "stop every alert email" link, in `List-Unsubscribe`, and
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The client `POST`s the form body
+/// `List-Unsubscribe=One-Click` (URL-encoded or multipart) without logging in; the account's
+/// alert mail is turned off as by `POST /unsubscribe` with the same token, under the same
+/// rules: each link works once, and a used, expired or altered one is a 400 with nothing
+/// changed.
+#[utoipa::path(
+    tag = "saved-searches",
+    operation_id = "unsubscribe_one_click",
+    params(OneClickQuery),
+    request_body(content(
+        (OneClickForm = "application/x-www-form-urlencoded"),
+        (OneClickForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 200, description = "Turned off.", body = Unsubscribed),
+        (status = 400, description = "The link was altered, cut short, already used or expired.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a form.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No token, or the body is not `List-Unsubscribe=One-Click`.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/unsubscribe/one-click")]
+pub async fn unsubscribe_one_click(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: ValidQuery<OneClickQuery>,
+    body: web::Bytes,
+) -> Result<web::Json<Unsubscribed>, ApiError> {
+    if !one_click_body(&req, body).await? {
+        return Err(ApiError::field(
+            "List-Unsubscribe",
+            "must be One-Click (RFC 8058)",
+        ));
+    }
+    let (token, context) = (query.0.token, state.alerts.clone());
+    let done = db::run(&state.pool, move |conn| {
+        alerts::unsubscribe(conn, &context, &token)
+    })
+    .await?;
+    Ok(web::Json(done))
+}
+
+/// The one-click URL opened in a browser (mail clients without RFC 8058 do that): nothing
+/// changes on a `GET` (link scanners follow links); it redirects to the web app's unsubscribe
+/// page with the same token, which asks for a confirmation.
+#[utoipa::path(
+    tag = "saved-searches",
+    operation_id = "unsubscribe_one_click_page",
+    params(OneClickQuery),
+    responses(
+        (status = 303, description = "To the web app's unsubscribe page.",
+         headers(("Location" = String, description = "The page, with the token"))),
+        (status = 422, description = "No token.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/unsubscribe/one-click")]
+pub async fn unsubscribe_one_click_page(
+    state: web::Data<AppState>,
+    query: ValidQuery<OneClickQuery>,
+) -> HttpResponse {
+    let token: String = form_urlencoded::byte_serialize(query.0.token.as_bytes()).collect();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, state.alerts.page_url(&token)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
 }

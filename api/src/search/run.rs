@@ -242,6 +242,9 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
             created_at: row.created_at,
             published_at: row.published_at,
             expires_at: row.expires_at,
+            // Search finds public listings only: never held nor rejected.
+            submitted_at: None,
+            rejection_note: None,
         },
         category: row.category,
         make: row.make,

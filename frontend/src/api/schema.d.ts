@@ -43,7 +43,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a suspension. The user logs in again; old sessions stay dead. */
+        /**
+         * Lift a suspension. The user logs in again; old sessions stay dead. Written to the
+         *     moderation audit log (`reinstate_user`).
+         */
         post: operations["admin_reinstate_user"];
         delete?: never;
         options?: never;
@@ -59,7 +62,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change an account's role. Its sessions end, so the new role applies at once. */
+        /**
+         * Change an account's role. Its sessions end, so the new role applies at once. Written to
+         *     the moderation audit log (`change_role`, the note saying from which role to which).
+         */
         put: operations["admin_set_role"];
         post?: never;
         delete?: never;
@@ -79,7 +85,8 @@ export interface paths {
         put?: never;
         /**
          * Suspend an account: the user cannot log in, every session and personal access token dies
-         *     at once (and stays dead after a reinstatement), and their public profile disappears.
+         *     at once (and stays dead after a reinstatement), and their public profile disappears. The
+         *     reason goes to the moderation audit log (`suspend_user`).
          */
         post: operations["admin_suspend_user"];
         delete?: never;
@@ -516,6 +523,8 @@ export interface paths {
         put?: never;
         /**
          * Post a listing, as a draft or published at once (publishing needs a verified email).
+         *     With pre-moderation on (`PREMODERATE_NEW_SELLERS`), a member who never had a listing
+         *     published gets `pending_review` instead of `published`: a moderator approves it first.
          * @description With an `Idempotency-Key` header, retrying the same request (same key, same body) within
          *     24 hours returns the first answer instead of creating a second listing; the same key with
          *     another body is refused.
@@ -657,7 +666,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publish a draft (or a withdrawn listing): public for 60 days. Needs a verified email. */
+        /** Publish a draft (or a withdrawn or rejected listing): public for 60 days. Needs a verified email. With pre-moderation on (`PREMODERATE_NEW_SELLERS`), the listings of a member who never had one published go to `pending_review` instead, until a moderator approves one (`GET /moderation/pending`). */
         post: operations["publish_listing"];
         delete?: never;
         options?: never;
@@ -783,7 +792,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a listing off the market (it can be published again). */
+        /** Take a listing off the market (it can be published again); also takes back one waiting for review or rejected. */
         post: operations["withdraw_listing"];
         delete?: never;
         options?: never;
@@ -847,6 +856,95 @@ export interface paths {
          *     or a member). Nobody can edit or delete it: the database refuses it.
          */
         get: operations["moderation_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/listings/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a listing held by pre-moderation: it is published exactly as its seller's publish
+         *     step would have published it (publication date now, 60 days before it expires, the alerts
+         *     of saved searches), and from then on that seller's listings publish directly. No body.
+         *     Written to the audit log. Only `pending_review` listings (409 otherwise).
+         */
+        post: operations["moderation_approve_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/listings/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a listing held by pre-moderation, with a note (1 to 2,000 characters) that its
+         *     seller reads: the listing turns `rejected` (still not public; its seller may edit it and
+         *     publish it again, which submits it for review again, withdraw it or delete it). The seller
+         *     gets a `listing_rejected` notification and a mail in their language, both with the note.
+         *     Written to the audit log. Only `pending_review` listings (409 otherwise).
+         */
+        post: operations["moderation_reject_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/listings/{id}/unhide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put back a listing a moderator hid: it returns to the status it had before (`published`,
+         *     or `expired` if its 60 days ran out meanwhile; a draft stays a draft). The note (1 to
+         *     2,000 characters) goes to the audit log, not to the seller; the seller gets a
+         *     `listing_restored` notification and a mail in their language. Only `hidden` listings (409
+         *     otherwise).
+         */
+        post: operations["moderation_unhide_listing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Listings held by pre-moderation (`PREMODERATE_NEW_SELLERS`): status `pending_review`,
+         *     oldest submission first, each with its summary, category and seller. Moderators and
+         *     administrators only, from a logged-in session.
+         */
+        get: operations["moderation_pending"];
         put?: never;
         post?: never;
         delete?: never;
@@ -919,6 +1017,36 @@ export interface paths {
          *     altered one is a 400, and nothing changes.
          */
         post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unsubscribe/one-click": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The one-click URL opened in a browser (mail clients without RFC 8058 do that): nothing
+         *     changes on a `GET` (link scanners follow links); it redirects to the web app's unsubscribe
+         *     page with the same token, which asks for a confirmation.
+         */
+        get: operations["unsubscribe_one_click_page"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058), for the mail client's own button: alert mails carry this
+         *     URL, with the token of their "stop every alert email" link, in `List-Unsubscribe`, and
+         *     `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The client `POST`s the form body
+         *     `List-Unsubscribe=One-Click` (URL-encoded or multipart) without logging in; the account's
+         *     alert mail is turned off as by `POST /unsubscribe` with the same token, under the same
+         *     rules: each link works once, and a used, expired or altered one is a 400 with nothing
+         *     changed.
+         */
+        post: operations["unsubscribe_one_click"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1040,7 +1168,9 @@ export interface paths {
          *     unread in all. Kinds: `new_match` (a new listing matches one of your saved searches),
          *     `price_drop` (a favourite got cheaper), `new_message` (someone wrote to you: one per
          *     conversation until you read it, with `conversation_id`), `listing_expiring` (one of your
-         *     listings expires within a week), `listing_hidden` (a moderator hid one of your listings).
+         *     listings expires within a week), `listing_hidden` (a moderator hid one of your listings),
+         *     `listing_rejected` (a moderator did not publish one of your listings held for review; with
+         *     their `note`), `listing_restored` (a moderator put back one of your hidden listings).
          */
         get: operations["my_notifications"];
         put?: never;
@@ -1489,13 +1619,21 @@ export interface components {
          *     read the group from the category rather than guessing it from the fields.
          */
         Attributes: components["schemas"]["AircraftAttributes"] | components["schemas"]["EngineAttributes"] | components["schemas"]["PropellerAttributes"] | components["schemas"]["AvionicsAttributes"] | components["schemas"]["PartAttributes"] | components["schemas"]["FreeAttributes"] | components["schemas"]["HangarAttributes"] | components["schemas"]["ShareAttributes"] | components["schemas"]["FreeAttributes"];
+        /**
+         * @description An action in the moderation audit log: how a report was resolved (`dismiss`,
+         *     `hide_listing`, `suspend_seller`), a held listing approved (`approve_listing`) or
+         *     rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), and the
+         *     administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`).
+         * @enum {string}
+         */
+        AuditAction: "dismiss" | "hide_listing" | "suspend_seller" | "approve_listing" | "reject_listing" | "unhide_listing" | "suspend_user" | "reinstate_user" | "change_role";
         /** @description A moderator's action, as the audit log keeps it (for good: it cannot be edited or deleted). */
         AuditEntry: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
             moderator_id: string;
-            action: components["schemas"]["ModerationAction"];
+            action: components["schemas"]["AuditAction"];
             /**
              * Format: uuid
              * @description The listing acted on.
@@ -1508,10 +1646,14 @@ export interface components {
             target_user_id?: string | null;
             /**
              * Format: int32
-             * @description How many open reports the action resolved.
+             * @description How many open reports the action resolved (0 for actions that are not about reports).
              */
             reports: number;
-            note: string;
+            /**
+             * @description The moderator's note; absent for approvals, reinstatements and role changes, which
+             *     need none.
+             */
+            note?: string | null;
             /** Format: date-time */
             created_at: string;
         };
@@ -1988,14 +2130,24 @@ export interface components {
             published_at?: string | null;
             /** Format: date-time */
             expires_at?: string | null;
+            /**
+             * Format: date-time
+             * @description `pending_review` listings: when their seller submitted them.
+             */
+            submitted_at?: string | null;
+            /** @description `rejected` listings: the moderator's reason, for the seller. */
+            rejection_note?: string | null;
         };
         /** @description A listing as buyers (and its seller) read it. */
         ListingView: {
             /** Format: uuid */
             id: string;
             /**
-             * @description `draft`, `published`, `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken
-             *     off the site by a moderator: only its seller and moderators read it).
+             * @description `draft`, `pending_review` (its seller asked to publish it; a moderator reviews it
+             *     first), `rejected` (a moderator refused it: see `rejection_note`), `published`,
+             *     `reserved`, `sold`, `expired`, `withdrawn`, or `hidden` (taken off the site by a
+             *     moderator). Only `published`, `reserved` and recently `sold` listings are public; the
+             *     others only their seller and moderators read.
              */
             status: string;
             category: string;
@@ -2035,6 +2187,13 @@ export interface components {
             expires_at?: string | null;
             /** Format: date-time */
             sold_at?: string | null;
+            /**
+             * Format: date-time
+             * @description `pending_review` listings: when their seller submitted them.
+             */
+            submitted_at?: string | null;
+            /** @description `rejected` listings: the moderator's reason, for the seller. */
+            rejection_note?: string | null;
         };
         /**
          * @description Language of the user's emails and interface.
@@ -2175,6 +2334,11 @@ export interface components {
             make: components["schemas"]["Make"];
             items: components["schemas"]["Model"][];
         };
+        /** @description A moderator's decision on a listing: the listing as it is now, and the audit entry. */
+        ModeratedListing: {
+            listing: components["schemas"]["ListingSummary"];
+            audit: components["schemas"]["AuditEntry"];
+        };
         /**
          * @description How a moderator resolves a listing's reports: `dismiss` (nothing wrong), `hide_listing`
          *     (taken off the site; its seller is told), `suspend_seller` (the seller's account is
@@ -2182,6 +2346,16 @@ export interface components {
          * @enum {string}
          */
         ModerationAction: "dismiss" | "hide_listing" | "suspend_seller";
+        /**
+         * @description A moderator's note on a listing decision.
+         * @example {
+         *       "note": "Photos d'un autre appareil : merci de mettre celles du vôtre."
+         *     }
+         */
+        ModerationNote: {
+            /** @description Why: plain text, 1 to 2,000 characters once trimmed. */
+            note: string;
+        };
         /**
          * @description An amount in minor units (cents) of a currency: 6500000 EUR is 65,000.00 EUR.
          * @example {
@@ -2236,7 +2410,7 @@ export interface components {
             /**
              * Format: uuid
              * @description The listing it is about (`new_match`, `price_drop`, `new_message`,
-             *     `listing_expiring`, `listing_hidden`).
+             *     `listing_expiring`, `listing_hidden`, `listing_rejected`, `listing_restored`).
              */
             listing_id?: string | null;
             /**
@@ -2257,14 +2431,18 @@ export interface components {
              */
             conversation_id?: string | null;
             saved_search?: components["schemas"]["SavedSearchRef"] | null;
+            /** @description `listing_rejected`: the moderator's reason. */
+            note?: string | null;
         };
         /**
          * @description What a notification is about: `new_match` (a new listing matches a saved search),
          *     `price_drop` (a favourite's price went down), `new_message`, `listing_expiring` (one of
-         *     your listings expires within a week), `listing_hidden` (a moderator hid one of yours).
+         *     your listings expires within a week), `listing_hidden` (a moderator hid one of yours),
+         *     `listing_rejected` (a moderator refused to publish one of yours; `data.note` says why),
+         *     `listing_restored` (a moderator put back one of yours they had hidden).
          * @enum {string}
          */
-        NotificationKind: "new_match" | "price_drop" | "new_message" | "listing_expiring" | "listing_hidden";
+        NotificationKind: "new_match" | "price_drop" | "new_message" | "listing_expiring" | "listing_hidden" | "listing_rejected" | "listing_restored";
         /** @description A page of notifications, newest first, and how many of all your notifications are unread. */
         NotificationPage: {
             items: components["schemas"]["Notification"][];
@@ -2285,6 +2463,17 @@ export interface components {
             saved_searches: boolean;
             /** @description Occasional news from Hangar. */
             newsletter: boolean;
+        };
+        /**
+         * @description The body a mail client sends for a one-click unsubscribe (RFC 8058), as a form
+         *     (`application/x-www-form-urlencoded` or `multipart/form-data`).
+         */
+        OneClickForm: {
+            /**
+             * @description Exactly `One-Click`.
+             * @example One-Click
+             */
+            "List-Unsubscribe": string;
         };
         /** @description The other member of a conversation, as anyone may see them. */
         OtherParty: {
@@ -2317,6 +2506,38 @@ export interface components {
          * @enum {string}
          */
         PartCondition: "new" | "overhauled" | "serviceable" | "as_removed";
+        /** @description A listing waiting for review. */
+        PendingListing: {
+            listing: components["schemas"]["ListingSummary"];
+            category: string;
+            /**
+             * Format: date-time
+             * @description When its seller submitted it.
+             */
+            submitted_at: string;
+            seller: components["schemas"]["PendingSeller"];
+        };
+        /** @description A page of listings waiting for review, oldest submission first. */
+        PendingPage: {
+            items: components["schemas"]["PendingListing"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
+        /** @description The seller of a held listing, as moderators see them. */
+        PendingSeller: {
+            /** Format: uuid */
+            id: string;
+            display_name: string;
+            professional: boolean;
+            company_name?: string | null;
+            /** @description `active`, `suspended` or `deleted`. */
+            status: string;
+            /**
+             * Format: date-time
+             * @description When they registered.
+             */
+            member_since: string;
+        };
         /** @description Photos as listed. */
         PhotoList: {
             items: components["schemas"]["PhotoView"][];
@@ -7676,6 +7897,396 @@ export interface operations {
             };
         };
     };
+    moderation_approve_listing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published: the listing and the audit entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModeratedListing"];
+                };
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The listing is not waiting for review. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_reject_listing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description Rejected: the listing and the audit entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModeratedListing"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The listing is not waiting for review. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No note, or an invalid one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_unhide_listing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The listing's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationNote"];
+            };
+        };
+        responses: {
+            /** @description Restored: the listing and the audit entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModeratedListing"];
+                };
+            };
+            /** @description The body is not valid JSON (syntax, UTF-8, nesting). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such listing. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The listing is not hidden. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No note, or an invalid one. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    moderation_pending: {
+        parameters: {
+            query?: {
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of listings waiting for review. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingPage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a moderator, or a personal access token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     moderation_reports: {
         parameters: {
             query?: {
@@ -7915,6 +8526,138 @@ export interface operations {
                 };
             };
             /** @description No token. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe_one_click_page: {
+        parameters: {
+            query: {
+                /** @description The signed token, as in the header's URL. */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the web app's unsubscribe page. */
+            303: {
+                headers: {
+                    /** @description The page, with the token */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribe_one_click: {
+        parameters: {
+            query: {
+                /** @description The signed token, as in the header's URL. */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OneClickForm"];
+                "multipart/form-data": components["schemas"]["OneClickForm"];
+            };
+        };
+        responses: {
+            /** @description Turned off. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unsubscribed"];
+                };
+            };
+            /** @description The link was altered, cut short, already used or expired. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a form. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or the body is not `List-Unsubscribe=One-Click`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8391,8 +9134,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description One status: draft, published, reserved, sold, expired, withdrawn, hidden (by a
-                 *     moderator). Default: all.
+                 * @description One status: draft, pending_review (waiting for a moderator), rejected (by a
+                 *     moderator), published, reserved, sold, expired, withdrawn, hidden (by a moderator).
+                 *     Default: all.
                  */
                 status?: string;
                 limit?: number;

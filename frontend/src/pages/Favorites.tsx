@@ -15,7 +15,7 @@ import { ErrorBox, Loading } from '../components/Status';
 type Favorite = Schemas['Favorite'];
 
 /** The statuses the API documents for a favourite (a newer one is shown as sent). */
-const KNOWN_STATUSES = ['draft', 'published', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden', 'deleted', 'unavailable'];
+const KNOWN_STATUSES = ['draft', 'pending_review', 'rejected', 'published', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden', 'deleted', 'unavailable'];
 
 export default function Favorites() {
   const { t } = useI18n();

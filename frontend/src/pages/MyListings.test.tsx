@@ -49,4 +49,38 @@ describe('my listings', () => {
     expect(sent).toEqual(['"7"', '"8"']);
     await waitFor(() => expect(screen.queryByTestId('my-conflict')).toBeNull());
   });
+
+  it('explains listings awaiting review and shows the moderator’s remark on rejected ones', async () => {
+    const asked: (string | null)[] = [];
+    fakeApi({
+      'POST /api/v1/auth/refresh': session(ME),
+      'GET /api/v1/users/me/listings': (call) => {
+        const status = call.query.get('status');
+        asked.push(status);
+        if (status === 'rejected') {
+          return { body: { items: [{ ...item(3), status: 'rejected', rejection_note: 'Photos d’un autre appareil.' }] } };
+        }
+        if (status === 'pending_review') {
+          return { body: { items: [{ ...item(2), status: 'pending_review', submitted_at: '2026-11-28T21:00:00Z' }] } };
+        }
+        return { body: { items: [] } };
+      },
+    });
+    renderPage(<MyListings />, { path: '/me/listings' });
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole('tab', { name: 'En attente de relecture' }));
+    expect(await screen.findByText(/relues par un modérateur avant d'être publiées/)).toBeTruthy();
+    const pending = (await screen.findByRole('group', { name: 'Robin DR400-140B' })) as HTMLElement;
+    expect(within(pending).queryByRole('button', { name: 'Publier' })).toBeNull();
+    expect(within(pending).getByRole('button', { name: 'Retirer' })).toBeTruthy();
+    expect(await screen.findByText(/^Soumise le/)).toBeTruthy();
+
+    await user.click(screen.getByRole('tab', { name: 'Refusée par la modération' }));
+    const note = await screen.findByTestId('rejection-note');
+    expect(note.textContent).toBe('Remarque du modérateur : Photos d’un autre appareil.');
+    const rejected = screen.getByRole('group', { name: 'Robin DR400-140B' });
+    expect(within(rejected).getByRole('button', { name: 'Publier' })).toBeTruthy();
+    expect(asked).toEqual(['published', 'pending_review', 'rejected']);
+  });
 });

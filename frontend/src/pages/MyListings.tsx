@@ -9,8 +9,9 @@ import type { MessageKey } from '../i18n/messages';
 import { usePageTitle } from '../hooks/catalogue';
 import { ListingCard } from '../components/ListingCard';
 import { ErrorBox, Loading } from '../components/Status';
+import { formatDate } from '../i18n/format';
 
-const TABS = ['published', 'draft', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden'] as const;
+const TABS = ['published', 'draft', 'pending_review', 'rejected', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Lifecycle actions (POST /listings/{id}/<action>) offered in each status; the API has the last word (409). */
@@ -18,6 +19,10 @@ const ACTIONS = ['renew', 'reserve', 'release', 'sold', 'withdraw', 'publish'] a
 type Action = (typeof ACTIONS)[number];
 const OFFERED: Record<Tab, readonly Action[]> = {
   draft: ['publish'],
+  // Waiting for a moderator (pre-moderation): it can still be edited or taken back.
+  pending_review: ['withdraw'],
+  // Refused by a moderator: edited, then published again (reviewed again), or taken back.
+  rejected: ['publish', 'withdraw'],
   published: ['renew', 'reserve', 'sold', 'withdraw'],
   reserved: ['release', 'sold', 'withdraw'],
   sold: [],
@@ -28,7 +33,7 @@ const OFFERED: Record<Tab, readonly Action[]> = {
 };
 
 export default function MyListings() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { user } = useAuth();
   const [tab, setTab] = useState<Tab>('published');
   // A lifecycle action refused because the listing changed meanwhile (412): said above the
@@ -87,6 +92,8 @@ export default function MyListings() {
         ))}
       </div>
       <div role="tabpanel" id="my-panel" aria-labelledby={`tab-${tab}`} tabIndex={0}>
+        {tab === 'pending_review' && <p className="notice">{t('my.pendingHelp')}</p>}
+        {tab === 'rejected' && <p className="notice">{t('my.rejectedHelp')}</p>}
         {conflict && (
           <p role="alert" className="error-box" data-testid="my-conflict">
             {t('my.conflict', { title: conflict })}
@@ -103,6 +110,14 @@ export default function MyListings() {
             {items.map((item) => (
               <div key={item.id} className="my-item" data-version={item.version}>
                 <ListingCard item={item} favorite={false} />
+                {item.submitted_at && (
+                  <p className="muted small">{t('my.submittedAt', { date: formatDate(lang, item.submitted_at) })}</p>
+                )}
+                {item.rejection_note && (
+                  <p className="field-error" data-testid="rejection-note">
+                    {t('my.rejectionNote', { note: item.rejection_note })}
+                  </p>
+                )}
                 <Actions item={item} offered={OFFERED[tab]} onStart={() => setConflict(null)} onConflict={() => setConflict(item.title)} />
               </div>
             ))}

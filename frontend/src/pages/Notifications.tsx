@@ -84,7 +84,7 @@ export default function Notifications() {
   );
 }
 
-const KINDS = ['new_match', 'price_drop', 'new_message', 'listing_expiring', 'listing_hidden'];
+const KINDS = ['new_match', 'price_drop', 'new_message', 'listing_expiring', 'listing_hidden', 'listing_rejected', 'listing_restored'];
 
 function NotificationRow({ n, onChange }: { n: Notification; onChange: () => void }) {
   const { t, lang } = useI18n();

@@ -282,7 +282,7 @@ async fn malformed_list_parameters_are_named_in_the_errors() {
 async fn suspension_ends_every_session_at_once_and_reinstatement_lets_the_user_back() {
     // Arrange
     let app = spawn_app().await;
-    let (_, admin_token) = admin(&app).await;
+    let (admin_id, admin_token) = admin(&app).await;
     let (id, access, refresh) = register_and_login(&app, "jean.dupont@example.fr").await;
     expect_status(
         app.get(&format!("/api/v1/users/{id}")).await,
@@ -344,6 +344,22 @@ async fn suspension_ends_every_session_at_once_and_reinstatement_lets_the_user_b
     )
     .await;
     assert_session_dead(&app, &access, &refresh, "old sessions stay dead").await;
+
+    // Both actions are in the moderation audit log, the suspension with its reason.
+    let logged = rows_json(
+        &app,
+        &format!(
+            "SELECT action, note, moderator_id = '{admin_id}' AS by_admin, listing_id FROM moderation_audit \
+             WHERE target_user_id = '{id}' ORDER BY created_at, id"
+        ),
+    );
+    assert_eq!(
+        logged,
+        vec![
+            json!({"action": "suspend_user", "note": "Repeated scam listings", "by_admin": true, "listing_id": null}),
+            json!({"action": "reinstate_user", "note": null, "by_admin": true, "listing_id": null}),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -403,6 +419,17 @@ async fn a_role_change_ends_the_users_sessions() {
     // A moderator is still no administrator.
     let res = get_with(&app, USERS, &access).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
+    // The change is in the moderation audit log.
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "moderation_audit WHERE action = 'change_role' AND target_user_id = '{id}' \
+                 AND note = 'Role: user → moderator.'"
+            )
+        ),
+        1
+    );
 }
 
 /// Method, path, body, expected status and problem slug, and why.
@@ -494,6 +521,7 @@ async fn admin_actions_refuse_unknown_accounts_roles_and_bad_bodies() {
         TestApp::expect_problem(res, status, slug).await;
     }
     assert_eq!(user_row(&app, "target@example.fr"), before);
+    assert_eq!(count(&app, "moderation_audit"), 0);
 }
 
 #[tokio::test]

@@ -452,3 +452,227 @@ async fn daily_digests_wait_for_their_day_and_gather_matches_and_price_drops() {
         0
     );
 }
+
+/// The URL of a message's `List-Unsubscribe` header (`<…>` removed).
+fn list_unsubscribe(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_else(|| panic!("no List-Unsubscribe header: {message}"))
+        .to_owned()
+}
+
+/// `POST` of a one-click unsubscribe (RFC 8058) to `url` on the test app, as a mail client
+/// sends it: no login, the form body given with its content type.
+async fn one_click(app: &TestApp, url: &str, content_type: &str, body: &str) -> reqwest::Response {
+    let path = url.strip_prefix("http://hangar.test").unwrap_or(url);
+    app.client
+        .post(app.url(path))
+        .header("content-type", content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+}
+
+fn alert_mail_on(app: &TestApp, user: Uuid) -> Option<String> {
+    query_one(
+        app,
+        &format!("SELECT notify_saved_searches::text AS value FROM users WHERE id = '{user}'"),
+    )
+}
+
+#[tokio::test]
+async fn digests_carry_a_one_click_list_unsubscribe_that_works_once() {
+    // Arrange: an SMTP server; a buyer with an instant search; two digests, one per listing.
+    let sink = SmtpSink::start();
+    let url = sink.url();
+    let app = spawn_app_with(&[
+        ("SMTP_URL", &url),
+        ("OUTBOX_POLL_MS", "100"),
+        NO_BACKGROUND_ALERTS,
+    ])
+    .await;
+    let owner = seller(&app, "vendeur@example.fr");
+    let buyer = member(&app, "acheteur@example.fr", "user", true);
+    save_search(
+        &app,
+        &buyer.token,
+        "DR400",
+        json!({"q": "dr400"}),
+        "instant",
+    )
+    .await;
+    published(&app, &owner.token).await;
+    assert_eq!(run_alerts(&app).digests, 1);
+    let first = sink.wait_for("acheteur@example.fr").await;
+    published(&app, &owner.token).await;
+    assert_eq!(run_alerts(&app).digests, 1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while sink.messages().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "no second digest");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let second = sink
+        .messages()
+        .into_iter()
+        .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+        .find(|m| list_unsubscribe(m) != list_unsubscribe(&first))
+        .unwrap_or_else(|| panic!("the second digest has the same link"));
+
+    // Assert: the headers (RFC 2369, RFC 8058), an API URL with the unsubscribe-all token.
+    let url = list_unsubscribe(&first);
+    assert!(
+        url.starts_with("http://hangar.test/api/v1/unsubscribe/one-click?token="),
+        "{url}"
+    );
+    assert!(
+        first.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{first}"
+    );
+    let token = url.rsplit("token=").next().unwrap_or_default().to_owned();
+    let body_tokens = unsubscribe_tokens(&first);
+    assert_eq!(
+        body_tokens.last(),
+        Some(&token),
+        "the body's link for every alert"
+    );
+    // Sent (marked so just after the server took it): the single-use URL is not kept.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&app, "outbox WHERE sent_at IS NULL") > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "digests not marked sent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(count(&app, "outbox WHERE list_unsubscribe IS NOT NULL"), 0);
+
+    // Bad requests change nothing.
+    let mut altered = url.clone().into_bytes();
+    let last = altered.len() - 3;
+    altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap_or_default();
+    let form = "application/x-www-form-urlencoded";
+    let one_click_body = "List-Unsubscribe=One-Click";
+    let cases: [(&str, &str, &str, u16, &str, &str); 5] = [
+        (
+            &altered,
+            form,
+            one_click_body,
+            400,
+            "bad-request",
+            "altered token",
+        ),
+        (
+            &url,
+            form,
+            "List-Unsubscribe=Yes",
+            422,
+            "validation",
+            "not One-Click",
+        ),
+        (&url, form, "", 422, "validation", "empty body"),
+        (
+            &url,
+            "application/json",
+            "{\"List-Unsubscribe\":\"One-Click\"}",
+            415,
+            "unsupported-media-type",
+            "JSON",
+        ),
+        (
+            "http://hangar.test/api/v1/unsubscribe/one-click",
+            form,
+            one_click_body,
+            422,
+            "validation",
+            "no token",
+        ),
+    ];
+    for (target, content_type, body, status, slug, why) in cases {
+        // Act
+        let res = one_click(&app, target, content_type, body).await;
+
+        // Assert
+        let problem = TestApp::expect_problem(res, status, slug).await;
+        assert!(problem["detail"].is_string(), "{why}: {problem}");
+        assert_eq!(
+            alert_mail_on(&app, buyer.id).as_deref(),
+            Some("true"),
+            "{why}"
+        );
+    }
+    assert_eq!(
+        count(&app, "unsubscribe_links WHERE used_at IS NOT NULL"),
+        0
+    );
+
+    // A GET (a browser, a link scanner) changes nothing: it sends to the confirmation page.
+    let res = app
+        .client
+        .get(app.url(url.strip_prefix("http://hangar.test").unwrap_or(&url)))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET: {e}"));
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(
+        res.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some(format!("http://hangar.test/unsubscribe?token={token}").as_str())
+    );
+    assert_eq!(alert_mail_on(&app, buyer.id).as_deref(), Some("true"));
+
+    // Act: the mail client's one-click POST of the header's URL, without logging in.
+    let res = one_click(&app, &url, form, one_click_body).await;
+
+    // Assert: alert mail is off.
+    assert_eq!(res.status().as_u16(), 200);
+    let done: Value = res.json().await.unwrap_or_default();
+    assert_eq!(done, json!({"scope": "all_alerts"}));
+    assert_eq!(alert_mail_on(&app, buyer.id).as_deref(), Some("false"));
+
+    // Used: 400, and turning alert mail back on is not undone by a replay.
+    execute(
+        &app,
+        &format!(
+            "UPDATE users SET notify_saved_searches = true WHERE id = '{}'",
+            buyer.id
+        ),
+    );
+    let res = one_click(&app, &url, form, one_click_body).await;
+    let problem = TestApp::expect_problem(res, 400, "bad-request").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("already used")),
+        "{problem}"
+    );
+    assert_eq!(alert_mail_on(&app, buyer.id).as_deref(), Some("true"));
+    // Nor is the body's link for every alert of that mail: it was the same one.
+    let res = request(
+        &app,
+        Method::POST,
+        UNSUBSCRIBE,
+        None,
+        None,
+        Some(&json!({"token": token})),
+    )
+    .await;
+    TestApp::expect_problem(res, 400, "bad-request").await;
+
+    // The other digest's link, as multipart/form-data (what RFC 8058 recommends).
+    let boundary = "hangar-test-boundary";
+    let multipart = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+    );
+    let res = one_click(
+        &app,
+        &list_unsubscribe(&second),
+        &format!("multipart/form-data; boundary={boundary}"),
+        &multipart,
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(alert_mail_on(&app, buyer.id).as_deref(), Some("false"));
+}

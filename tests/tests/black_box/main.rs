@@ -25,6 +25,7 @@ mod moderation;
 mod notifications;
 mod openapi;
 mod photos;
+mod premoderation;
 mod readiness;
 mod reports;
 mod saved_searches;

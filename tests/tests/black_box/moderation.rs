@@ -204,6 +204,8 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
     );
     assert_eq!(audit_rows(&c.app), 1);
     assert_eq!(listing_status(&c.app, c.listing).as_deref(), Some("hidden"));
+    // What it was is kept, for putting it back (`unhide`).
+    assert_eq!(count(&c.app, "listings WHERE hidden_from = 'published'"), 1);
 
     // Gone for the public and other members, in search too; the seller and moderators see it.
     assert_eq!(read(&c.app, c.listing, None).await.0, 404);
