@@ -25,6 +25,7 @@ impl CrossCheck for DeleteAccountRequest {}
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub current_password: String,
     /// 10–128 characters, hard to guess.
@@ -40,6 +41,7 @@ pub struct ChangePasswordRequest {
 pub struct DeleteAccountRequest {
     /// Your current password, to confirm.
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub password: String,
 }

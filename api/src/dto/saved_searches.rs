@@ -102,6 +102,7 @@ pub struct SavedSearchList {
 #[serde(deny_unknown_fields)]
 pub struct UnsubscribeRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
 }
 

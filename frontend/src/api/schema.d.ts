@@ -8431,6 +8431,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid or unknown query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure; quote the `request_id`. */
             500: {
                 headers: {
@@ -9505,6 +9514,15 @@ export interface operations {
             };
             /** @description No such member. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or unknown query parameters. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
