@@ -29,7 +29,7 @@ pub struct ChangePasswordRequest {
     #[schema(format = Password)]
     pub current_password: String,
     /// 10–128 characters, hard to guess.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
     /// Where this client wants its new refresh token (the browser app: `cookie`).
     #[serde(default)]

@@ -31,7 +31,7 @@ pub struct VerifyEmailRequest {
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, format = Email)]
     #[schema(example = "jean.dupont@example.fr")]
     pub email: String,
 }
@@ -44,6 +44,6 @@ pub struct ResetPasswordRequest {
     #[schema(min_length = 1, max_length = 256)]
     pub token: String,
     /// 10–128 characters, hard to guess.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }

@@ -141,9 +141,11 @@ pub struct CreateCategory {
     #[schema(example = "floatplanes")]
     pub slug: String,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     #[schema(example = "Hydravions")]
     pub name_fr: String,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     #[schema(example = "Floatplanes & amphibians")]
     pub name_en: String,
     pub attribute_group: AttributeGroup,
@@ -164,8 +166,10 @@ impl CrossCheck for CreateCategory {}
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategory {
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     pub name_fr: Option<String>,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     pub name_en: Option<String>,
     pub attribute_group: Option<AttributeGroup>,
     /// False hides the category and its whole subtree from the public.

@@ -1863,7 +1863,10 @@ export interface components {
             next_cursor?: string | null;
         };
         ForgotPasswordRequest: {
-            /** @example jean.dupont@example.fr */
+            /**
+             * Format: email
+             * @example jean.dupont@example.fr
+             */
             email: string;
         };
         /** @description Services and pilot equipment: a kind and free key/value details. */
