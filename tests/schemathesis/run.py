@@ -3,9 +3,8 @@
 World: a fresh PostgreSQL database (`api migrate` + `api seed --demo`: reference data and the
 demo marketplace), the real API binary (`api serve`) on a free port, then accounts made the
 way a user makes them, through the API: a member who registers, verifies the address with the
-link of the mail (development mode writes mails to the log) and logs in; a second member (the
-"peer", for the object-level authorization check); an administrator (`api create-admin`, the
-only way to get one). Schemathesis reads the served spec (/api/v1/openapi.json) and runs, with
+link of the mail (development mode writes mails to the log) and logs in, with a saved search of
+its own; an administrator (`api create-admin`, the only way to get one). Schemathesis reads the served spec (/api/v1/openapi.json) and runs, with
 a fixed seed:
 
 1. as the member, every operation (examples, coverage, fuzzing and the stateful phase);
@@ -17,7 +16,13 @@ again when a fuzzed request ended the session (logout-all answers 401 afterwards
 Settings (environment):
   SCHEMATHESIS_EXAMPLES  cases per operation and phase (default 100; 1000 for a long run)
   SCHEMATHESIS_SEED      the seed (default 20261129); change it to explore other cases
-  SCHEMATHESIS_TIMEOUT   hard limit for each schemathesis run in seconds (default 900)
+  SCHEMATHESIS_MAX_TIME  time budget of the member's run in seconds (default 240; the admin's
+                         gets a quarter of it); schemathesis shares it among the phases and,
+                         when the cases are done early, keeps fuzzing until it is spent.
+                         0: no budget, every phase runs its cases once (the long run:
+                         SCHEMATHESIS_EXAMPLES=1000 SCHEMATHESIS_MAX_TIME=0)
+  SCHEMATHESIS_TIMEOUT   hard limit for each schemathesis process in seconds (default: its
+                         budget + 120, or 3600 without one)
   SCHEMATHESIS_WORKERS   concurrent workers (default 2)
   SCHEMATHESIS_TEMPLATE  the key of the browser tests' template to clone when iterating on the
                          API (another binary's; default: the running binary's own)
@@ -59,7 +64,6 @@ SETTINGS = {
     "RUST_LOG": "info",
 }
 MEMBER = {"email": "fuzz.member@schemathesis.test", "password": "Un tour de piste par vent de travers"}
-PEER = {"email": "fuzz.peer@schemathesis.test", "password": "Atterrissage court sur herbe mouillee"}
 ADMIN = {"email": "fuzz.admin@schemathesis.test", "password": "Une tour de controle sans avion depuis minuit"}
 # The operations the administrator's run covers (the member's run covers them too, as 403s).
 ADMIN_PATHS = r"^/api/v1/(admin|moderation|categories)(/|$)"
@@ -182,20 +186,17 @@ def login(base: str, who: dict[str, str]) -> str:
     return res.json()["access_token"]
 
 
-def seed_member_data(base: str, member: dict[str, str], peer: dict[str, str]) -> None:
-    """Gives each member something of their own (a draft listing, a saved search, a
-    conversation), so the read/update/delete operations and the object-level authorization
-    check meet real objects, not only random ids."""
-    for who in (member, peer):
-        auth = {"Authorization": f"Bearer {login(base, who)}"}
-        res = requests.post(
-            f"{base}/api/v1/users/me/saved-searches",
-            headers=auth,
-            json={"name": "DR400 near Paris", "query": {"q": "DR400", "near": "LFPN"}, "frequency": "daily"},
-            timeout=30,
-        )
-        if res.status_code != 201:
-            log(f"note: saved search for {who['email']}: {res.status_code} {res.text[:300]}")
+def seed_member_data(base: str, member: dict[str, str]) -> None:
+    """Gives the member a saved search of their own, so the list operations return one."""
+    auth = {"Authorization": f"Bearer {login(base, member)}"}
+    res = requests.post(
+        f"{base}/api/v1/users/me/saved-searches",
+        headers=auth,
+        json={"name": "DR400 near Paris", "query": {"q": "DR400", "near": "LFPN"}, "frequency": "daily"},
+        timeout=30,
+    )
+    if res.status_code != 201:
+        raise RuntimeError(f"saved search: {res.status_code} {res.text[:300]}")
 
 
 def schemathesis(
@@ -204,12 +205,13 @@ def schemathesis(
     work: Path,
     who: dict[str, str],
     extra: list[str],
-    env_extra: dict[str, str],
+    share: float = 1.0,
 ) -> tuple[int, str]:
     examples = os.environ.get("SCHEMATHESIS_EXAMPLES", "100")
     seed = os.environ.get("SCHEMATHESIS_SEED", "20261129")
     workers = os.environ.get("SCHEMATHESIS_WORKERS", "2")
-    timeout = float(os.environ.get("SCHEMATHESIS_TIMEOUT", "900"))
+    budget = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "240")) * share
+    timeout = float(os.environ.get("SCHEMATHESIS_TIMEOUT") or (budget + 120 if budget else 3600))
     reports = work / f"reports-{name}"
     cmd = [
         str(Path(sys.executable).parent / "schemathesis"),
@@ -233,13 +235,15 @@ def schemathesis(
         str(reports),
         *extra,
     ]
+    if budget:
+        cmd += ["--max-time", str(max(int(budget), 1))]
     env = {
         **os.environ,
         "FUZZ_EMAIL": who["email"],
         "FUZZ_PASSWORD": who["password"],
-        **env_extra,
     }
-    log(f"run '{name}': {examples} cases per operation, seed {seed}, {workers} workers")
+    log(f"run '{name}': {examples} cases per operation, seed {seed}, {workers} workers"
+        + (f", {budget:.0f}s budget" if budget else ""))
     started = time.monotonic()
     out_path = work / f"schemathesis-{name}.txt"
     with open(out_path, "w") as out:
@@ -302,20 +306,12 @@ def main() -> int:
             proc = subprocess.Popen([api, "serve"], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         wait_ready(f"{base}/readyz", proc)
         verified_member(base, api_log, MEMBER, "Fuzz Member")
-        verified_member(base, api_log, PEER, "Fuzz Peer")
-        seed_member_data(base, MEMBER, PEER)
-        log(f"API {base}; member, peer and admin accounts ready")
+        seed_member_data(base, MEMBER)
+        log(f"API {base}; member and admin accounts ready")
 
         results = [
-            schemathesis(
-                "member",
-                base,
-                work,
-                MEMBER,
-                [],
-                {"FUZZ_PEER_EMAIL": PEER["email"], "FUZZ_PEER_PASSWORD": PEER["password"]},
-            ),
-            schemathesis("admin", base, work, ADMIN, ["--include-path-regex", ADMIN_PATHS], {}),
+            schemathesis("member", base, work, MEMBER, []),
+            schemathesis("admin", base, work, ADMIN, ["--include-path-regex", ADMIN_PATHS], share=0.25),
         ]
         server_panics = [line for line in api_log.read_text(errors="replace").splitlines() if "panicked" in line]
         lines = [summary for _, summary in results]
