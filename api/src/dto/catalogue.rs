@@ -334,6 +334,7 @@ pub struct AirfieldQuery {
     pub q: Option<String>,
     /// Only airfields of this country (ISO code).
     #[validate(custom(function = "country_code"))]
+    #[param(pattern = "^[A-Za-z]{2}$")]
     #[param(example = "FR")]
     pub country: Option<String>,
     /// 1–50 (default 10).

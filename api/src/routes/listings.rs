@@ -115,7 +115,7 @@ fn seller_of(
     operation_id = "create_listing",
     security(("bearer" = [])),
     request_body = ListingInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1 to 200 characters).")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1 to 200 characters).", min_length = 1, max_length = 200)),
     responses(
         (status = 201, description = "Created.", body = ListingView,
          headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String))),
