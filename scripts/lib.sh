@@ -42,8 +42,9 @@ ensure_rust() {
   fi
 }
 
-# The project-local Python (.venv) with the test tools (aiosmtpd: a real SMTP server for the
-# mail tests). Versions are pinned here.
+# The project-local Python (.venv) with the test tools, pinned here: aiosmtpd (a real SMTP
+# server for the mail tests) and Schemathesis (schema-driven fuzzing, tests/schemathesis/run).
+SCHEMATHESIS_VERSION=4.32.5
 ensure_test_venv() {
   local venv="$HANGAR_ROOT/.venv"
   command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
@@ -54,6 +55,11 @@ ensure_test_venv() {
   if ! "$venv/bin/python" -c 'import aiosmtpd' >/dev/null 2>&1; then
     "$venv/bin/pip" install -q --disable-pip-version-check aiosmtpd==1.4.6 \
       || die "pip install aiosmtpd==1.4.6 failed"
+  fi
+  if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" \
+       != "$SCHEMATHESIS_VERSION" ]; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+      || die "pip install schemathesis==$SCHEMATHESIS_VERSION failed"
   fi
 }
 

@@ -88,46 +88,61 @@ fn list_items(items: &[String]) -> Result<(), ValidationError> {
 }))]
 pub struct AircraftAttributes {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub make: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub model: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub variant: Option<String>,
     /// Year of manufacture (1903 to next year).
     #[validate(custom(function = "year_of_manufacture"))]
     pub year: Option<i32>,
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub serial_number: Option<String>,
     /// Checked against its nationality's format (F-GABC, D-EABC, N172SP, 49-ABC…).
     #[validate(custom(function = "registration_format"))]
     pub registration: Option<String>,
     /// Total time airframe, hours.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub ttaf_hours: Option<f64>,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub engine_make: Option<String>,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub engine_model: Option<String>,
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub engine_hours_since_new: Option<f64>,
     /// Hours since major overhaul.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub engine_smoh: Option<f64>,
     /// Time between overhauls recommended by the manufacturer, hours.
     #[validate(range(min = 1.0, max = 20000.0))]
+    #[schema(minimum = 1.0, maximum = 20000.0)]
     pub engine_tbo_hours: Option<f64>,
     #[validate(custom(function = "plausible_date"))]
     pub engine_overhaul_date: Option<NaiveDate>,
     #[validate(length(min = 1, max = 80))]
+    #[schema(min_length = 1, max_length = 80)]
     pub propeller_type: Option<String>,
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub propeller_hours_since_overhaul: Option<f64>,
     #[validate(range(min = 1, max = 20))]
+    #[schema(minimum = 1, maximum = 20)]
     pub seats: Option<i16>,
     /// Maximum take-off mass, kg.
     #[validate(range(min = 50, max = 10000))]
+    #[schema(minimum = 50, maximum = 10000)]
     pub mtow_kg: Option<i32>,
     #[validate(range(min = 30, max = 10000))]
+    #[schema(minimum = 30, maximum = 10000)]
     pub empty_mass_kg: Option<i32>,
     pub fuel: Option<Fuel>,
     #[serde(default)]
@@ -135,6 +150,7 @@ pub struct AircraftAttributes {
     /// Installed avionics, one item each (at most 50).
     #[serde(default)]
     #[validate(length(max = 50), custom(function = "list_items"))]
+    #[schema(max_items = 50)]
     pub avionics: Vec<String>,
     /// Emergency locator transmitter fitted.
     pub elt: Option<bool>,
@@ -146,6 +162,7 @@ pub struct AircraftAttributes {
     pub damage: Option<Damage>,
     /// Required when `damage` is `repaired`.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub damage_details: Option<String>,
     pub hangared: Option<bool>,
     pub logbooks_complete: Option<bool>,
@@ -208,22 +225,30 @@ pub enum EngineSale {
 #[serde(deny_unknown_fields)]
 pub struct EngineAttributes {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub make: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub model: String,
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub serial_number: Option<String>,
     #[validate(range(min = 1, max = 2000))]
+    #[schema(minimum = 1, maximum = 2000)]
     pub power_hp: Option<i32>,
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub hours_since_new: Option<f64>,
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub smoh: Option<f64>,
     #[validate(range(min = 1.0, max = 20000.0))]
+    #[schema(minimum = 1.0, maximum = 20000.0)]
     pub tbo_hours: Option<f64>,
     #[validate(custom(function = "plausible_date"))]
     pub overhaul_date: Option<NaiveDate>,
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub overhaul_shop: Option<String>,
     pub sale: Option<EngineSale>,
 }
@@ -241,13 +266,17 @@ pub enum Pitch {
 #[serde(deny_unknown_fields)]
 pub struct PropellerAttributes {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub make: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub model: Option<String>,
     pub pitch: Option<Pitch>,
     #[validate(range(min = 2, max = 8))]
+    #[schema(minimum = 2, maximum = 8)]
     pub blades: Option<i16>,
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[schema(minimum = 0.0, maximum = 100000.0)]
     pub hours_since_overhaul: Option<f64>,
 }
 
@@ -255,13 +284,16 @@ pub struct PropellerAttributes {
 #[serde(deny_unknown_fields)]
 pub struct AvionicsAttributes {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub brand: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub model: String,
     /// Certified equipment (`false`: experimental / non-certified).
     pub certified: Option<bool>,
     /// Technical standard order, e.g. TSO-C112e.
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub tso: Option<String>,
     pub with_tray: Option<bool>,
 }
@@ -289,16 +321,20 @@ pub enum ReleaseCertificate {
 #[serde(deny_unknown_fields)]
 pub struct PartAttributes {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub part_number: String,
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub manufacturer: Option<String>,
     #[validate(range(min = 1, max = 10000))]
+    #[schema(minimum = 1, maximum = 10000)]
     pub quantity: Option<i32>,
     pub condition: Option<PartCondition>,
     pub release_certificate: Option<ReleaseCertificate>,
     /// Aircraft or engine types it fits (at most 30).
     #[serde(default)]
     #[validate(length(max = 30), custom(function = "list_items"))]
+    #[schema(max_items = 30)]
     pub compatible_types: Vec<String>,
 }
 
@@ -317,10 +353,13 @@ pub struct HangarAttributes {
     #[validate(length(equal = 4))]
     pub airfield_icao: Option<String>,
     #[validate(range(min = 1.0, max = 200.0))]
+    #[schema(minimum = 1.0, maximum = 200.0)]
     pub width_m: Option<f64>,
     #[validate(range(min = 1.0, max = 200.0))]
+    #[schema(minimum = 1.0, maximum = 200.0)]
     pub depth_m: Option<f64>,
     #[validate(range(min = 1.0, max = 30.0))]
+    #[schema(minimum = 1.0, maximum = 30.0)]
     pub door_height_m: Option<f64>,
     pub offer: HangarOffer,
 }
@@ -336,9 +375,11 @@ pub struct ShareAttributes {
     pub base_airfield_icao: Option<String>,
     /// Monthly fixed cost, in minor units of the listing's currency.
     #[validate(range(min = 0, max = 10_000_000))]
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub monthly_fixed_cost: Option<i64>,
     /// Hourly wet rate, in minor units of the listing's currency.
     #[validate(range(min = 0, max = 1_000_000))]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub hourly_wet_rate: Option<i64>,
 }
 
@@ -363,6 +404,7 @@ fn fraction(value: &str) -> Result<(), ValidationError> {
 pub struct FreeAttributes {
     /// What it is, e.g. "ferry flight", "headset".
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub kind: String,
     /// Other details, at most 20 entries of short text.
     #[serde(default)]

@@ -25,10 +25,11 @@ impl CrossCheck for DeleteAccountRequest {}
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub current_password: String,
     /// 10–128 characters, hard to guess.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
     /// Where this client wants its new refresh token (the browser app: `cookie`).
     #[serde(default)]
@@ -40,6 +41,7 @@ pub struct ChangePasswordRequest {
 pub struct DeleteAccountRequest {
     /// Your current password, to confirm.
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub password: String,
 }

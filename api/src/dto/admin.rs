@@ -17,14 +17,17 @@ use crate::error::ApiError;
 pub struct UserListQuery {
     /// Part of an email or display name (case-insensitive).
     #[validate(length(min = 1, max = 100))]
+    #[param(min_length = 1, max_length = 100)]
     pub q: Option<String>,
     pub role: Option<Role>,
     pub status: Option<UserStatus>,
     /// Page size, 1–100 (default 20).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 
@@ -78,6 +81,7 @@ pub struct SuspendRequest {
     /// Why, for the record (kept in the server log until the moderation audit log exists).
     #[serde(deserialize_with = "super::trimmed")]
     #[validate(length(min = 3, max = 500))]
+    #[schema(min_length = 3, max_length = 500)]
     #[schema(example = "Repeated scam listings")]
     pub reason: String,
 }

@@ -16,6 +16,7 @@ use crate::extract::CrossCheck;
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254)]
     #[schema(example = "jean.dupont@example.fr", format = Email)]
     pub email: String,
     #[schema(example = "Vol de nuit au-dessus de la Beauce", format = Password, min_length = 10, max_length = 128)]
@@ -30,10 +31,12 @@ pub struct RegisterRequest {
     /// Required for professional accounts, refused for private ones.
     #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(length(min = 2, max = 120), custom(function = "super::single_line"))]
+    #[schema(min_length = 2, max_length = 120)]
     pub company_name: Option<String>,
     /// Professionals' registration number (e.g. SIRET), shown on their listings.
     #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(length(min = 2, max = 40), custom(function = "super::single_line"))]
+    #[schema(min_length = 2, max_length = 40)]
     pub company_registration: Option<String>,
     #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(custom(function = "super::phone"))]
@@ -75,9 +78,11 @@ pub enum TokenDelivery {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254))]
+    #[schema(min_length = 1, max_length = 254)]
     #[schema(example = "jean.dupont@example.fr")]
     pub email: String,
     #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
     #[schema(format = Password)]
     pub password: String,
     #[serde(default)]
@@ -89,6 +94,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: Option<String>,
 }
 

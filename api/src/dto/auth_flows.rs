@@ -23,6 +23,7 @@ impl CrossCheck for ResetPasswordRequest {
 pub struct VerifyEmailRequest {
     /// The token from the verification email.
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub token: String,
 }
 
@@ -30,6 +31,7 @@ pub struct VerifyEmailRequest {
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     #[schema(example = "jean.dupont@example.fr")]
     pub email: String,
 }
@@ -39,8 +41,9 @@ pub struct ForgotPasswordRequest {
 pub struct ResetPasswordRequest {
     /// The token from the reset email (valid one hour, once).
     #[validate(length(min = 1, max = 256))]
+    #[schema(min_length = 1, max_length = 256)]
     pub token: String,
     /// 10–128 characters, hard to guess.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }

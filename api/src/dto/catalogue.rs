@@ -137,18 +137,22 @@ pub struct CategoryQuery {
 pub struct CreateCategory {
     /// Permanent key, used in URLs: 2–60 lower-case letters, digits and single dashes.
     #[validate(custom(function = "category_slug"))]
+    #[schema(min_length = 2, max_length = 60, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     #[schema(example = "floatplanes")]
     pub slug: String,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     #[schema(example = "Hydravions")]
     pub name_fr: String,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     #[schema(example = "Floatplanes & amphibians")]
     pub name_en: String,
     pub attribute_group: AttributeGroup,
     /// The parent's slug; omit for a top-level category. The new category goes last among
     /// its siblings.
     #[validate(length(max = 60))]
+    #[schema(max_length = 60)]
     #[schema(example = "aircraft")]
     pub parent: Option<String>,
     /// Defaults to true.
@@ -162,8 +166,10 @@ impl CrossCheck for CreateCategory {}
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategory {
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     pub name_fr: Option<String>,
     #[validate(custom(function = "category_name"))]
+    #[schema(min_length = 2, max_length = 80)]
     pub name_en: Option<String>,
     pub attribute_group: Option<AttributeGroup>,
     /// False hides the category and its whole subtree from the public.
@@ -196,6 +202,7 @@ impl CrossCheck for UpdateCategory {
 pub struct ChildrenOrder {
     /// Slugs of every current child, each once, in the new order.
     #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
     #[schema(example = json!(["single-engine-piston", "multi-engine-piston", "aerobatic"]))]
     pub children: Vec<String>,
 }
@@ -209,6 +216,7 @@ impl CrossCheck for ChildrenOrder {}
 pub struct DeleteCategoryQuery {
     /// Slug of the category that receives the subcategories (required when there are some).
     #[validate(length(min = 1, max = 60))]
+    #[param(min_length = 1, max_length = 60)]
     pub move_to: Option<String>,
 }
 
@@ -220,12 +228,14 @@ pub struct MakeQuery {
     /// What the user typed: accents, case and punctuation do not matter, small typos are
     /// forgiven ("cesna" finds Cessna). Omit it to list makes by name.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     #[param(example = "robin")]
     pub q: Option<String>,
     /// Only makes that build this kind.
     pub kind: Option<MakeKind>,
     /// 1–50 (default 10).
     #[validate(range(min = 1, max = 50))]
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 
@@ -237,10 +247,12 @@ pub struct ModelQuery {
     /// What the user typed; spaces and dashes in designations do not matter ("dr400",
     /// "DR 400"). Omit it to list the make's models.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     #[param(example = "dr4")]
     pub q: Option<String>,
     /// 1–50 (default 10).
     #[validate(range(min = 1, max = 50))]
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 
@@ -317,14 +329,17 @@ pub struct AirfieldQuery {
     /// ICAO or IATA code, name or city; accents and case do not matter ("angers", "LFJR",
     /// "marcé"). The exact ICAO code comes first. Omit it to list by ICAO code.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     #[param(example = "toussus")]
     pub q: Option<String>,
     /// Only airfields of this country (ISO code).
     #[validate(custom(function = "country_code"))]
+    #[param(pattern = "^[A-Za-z]{2}$")]
     #[param(example = "FR")]
     pub country: Option<String>,
     /// 1–50 (default 10).
     #[validate(range(min = 1, max = 50))]
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<u32>,
 }
 

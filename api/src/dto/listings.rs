@@ -49,6 +49,7 @@ pub enum Condition {
 pub struct Price {
     /// Minor units, 0 to 10,000,000,000 (100 million); absent when `kind` is `on_request`.
     #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    #[schema(minimum = 0, maximum = 10_000_000_000.0)]
     pub amount: Option<i64>,
     pub currency: Currency,
     pub kind: PriceKind,
@@ -65,15 +66,19 @@ pub struct Location {
     #[validate(length(equal = 4))]
     pub airfield_icao: Option<String>,
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub city: Option<String>,
     #[validate(length(min = 1, max = 12))]
+    #[schema(min_length = 1, max_length = 12)]
     pub postcode: Option<String>,
     /// ISO 3166 country code, e.g. FR.
     #[validate(length(equal = 2))]
     pub country: Option<String>,
     #[validate(range(min = -90.0, max = 90.0))]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat: Option<f64>,
     #[validate(range(min = -180.0, max = 180.0))]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: Option<f64>,
 }
 
@@ -97,14 +102,17 @@ pub struct Location {
 pub struct ListingInput {
     /// Slug of the category, e.g. `single-engine-piston`.
     #[validate(length(min = 2, max = 60))]
+    #[schema(min_length = 2, max_length = 60)]
     #[schema(example = "single-engine-piston")]
     pub category: String,
     #[serde(deserialize_with = "super::trimmed")]
     #[validate(length(min = 5, max = 120), custom(function = "super::single_line"))]
+    #[schema(min_length = 5, max_length = 120)]
     #[schema(example = "Robin DR400-140B, moteur 850 h, hangarée")]
     pub title: String,
     /// Plain text with line breaks (never rendered as HTML), 20 to 10,000 characters.
     #[validate(length(min = 20, max = 10000))]
+    #[schema(min_length = 20, max_length = 10000)]
     pub description: String,
     #[validate(nested)]
     pub price: Price,
@@ -161,11 +169,14 @@ impl CrossCheck for ListingInput {
 #[serde(deny_unknown_fields)]
 pub struct UpdateListing {
     #[validate(length(min = 2, max = 60))]
+    #[schema(min_length = 2, max_length = 60)]
     pub category: Option<String>,
     #[serde(default, deserialize_with = "super::trimmed_option")]
     #[validate(length(min = 5, max = 120), custom(function = "super::single_line"))]
+    #[schema(min_length = 5, max_length = 120)]
     pub title: Option<String>,
     #[validate(length(min = 20, max = 10000))]
+    #[schema(min_length = 20, max_length = 10000)]
     pub description: Option<String>,
     #[validate(nested)]
     pub price: Option<Price>,

@@ -147,9 +147,11 @@ pub struct StartedConversation {
 pub struct MessagesQuery {
     /// 1–100 (default 20 conversations, 50 messages).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 

@@ -47,7 +47,7 @@ impl CrossCheck for SavedSearchInput {}
 /// one whole, and only listings published from then on match it.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"frequency": "weekly"}))]
+#[schema(example = json!({"frequency": "weekly"}), min_properties = 1)]
 pub struct UpdateSavedSearch {
     #[serde(default, deserialize_with = "crate::dto::trimmed_option")]
     #[validate(
@@ -102,6 +102,7 @@ pub struct SavedSearchList {
 #[serde(deny_unknown_fields)]
 pub struct UnsubscribeRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
 }
 

@@ -21,63 +21,79 @@ pub struct SearchQuery {
     /// spacing of designations do not matter: "DR 400" finds "DR400"; near-miss makes are
     /// corrected: "cesna" finds Cessna).
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     #[param(example = json!("dr400 hangaré"))]
     pub q: Option<String>,
     /// Category slug; its subcategories are included.
     #[validate(length(min = 2, max = 60))]
+    #[param(min_length = 2, max_length = 60)]
     #[param(example = json!("single-engine-piston"))]
     pub category: Option<String>,
     #[validate(length(min = 1, max = 60))]
+    #[param(min_length = 1, max_length = 60)]
     #[param(example = json!("Robin"))]
     pub make: Option<String>,
     #[validate(length(min = 1, max = 60))]
+    #[param(min_length = 1, max_length = 60)]
     #[param(example = json!("DR400-140B"))]
     pub model: Option<String>,
     #[validate(range(min = 1900, max = 2100))]
+    #[param(minimum = 1900, maximum = 2100)]
     #[param(example = json!(1975))]
     pub year_min: Option<i32>,
     #[validate(range(min = 1900, max = 2100))]
+    #[param(minimum = 1900, maximum = 2100)]
     #[param(example = json!(2000))]
     pub year_max: Option<i32>,
     /// Minor units of the listing's currency.
     #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    #[param(minimum = 0, maximum = 10_000_000_000.0)]
     #[param(example = json!(3000000))]
     pub price_min: Option<i64>,
     /// Minor units of the listing's currency.
     #[validate(range(min = 0, max = 10_000_000_000_i64))]
+    #[param(minimum = 0, maximum = 10_000_000_000.0)]
     #[param(example = json!(12000000))]
     pub price_max: Option<i64>,
     /// Most airframe hours.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[param(minimum = 0.0, maximum = 100000.0)]
     #[param(example = json!(6000))]
     pub ttaf_max: Option<f64>,
     /// Most engine hours since overhaul.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[param(minimum = 0.0, maximum = 100000.0)]
     #[param(example = json!(1000))]
     pub smoh_max: Option<f64>,
     /// Least engine hours left before overhaul.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[param(minimum = 0.0, maximum = 100000.0)]
     #[param(example = json!(500))]
     pub hours_to_tbo_min: Option<f64>,
     /// Most engine hours since new.
     #[validate(range(min = 0.0, max = 100000.0))]
+    #[param(minimum = 0.0, maximum = 100000.0)]
     #[param(example = json!(3000))]
     pub engine_hours_max: Option<f64>,
     #[param(example = json!(true))]
     pub ifr: Option<bool>,
     #[validate(range(min = 1, max = 20))]
+    #[param(minimum = 1, maximum = 20)]
     #[param(example = json!(4))]
     pub seats_min: Option<i32>,
     /// `100LL`, `UL91`, `mogas`, `jet-a1` or `electric`.
     #[validate(length(min = 1, max = 10))]
+    #[param(min_length = 1, max_length = 10)]
     #[param(example = json!("100LL"))]
     pub fuel: Option<String>,
     /// `new`, `used`, `overhauled` or `for_parts`.
     #[validate(length(min = 1, max = 12))]
+    #[param(min_length = 1, max_length = 12)]
     #[param(example = json!("used"))]
     pub condition: Option<String>,
     /// `private` or `professional`.
     #[validate(length(min = 1, max = 12))]
+    #[param(min_length = 1, max_length = 12)]
     #[param(example = json!("private"))]
     pub seller_type: Option<String>,
     /// ISO country code, e.g. FR.
@@ -87,14 +103,17 @@ pub struct SearchQuery {
     #[param(example = json!(true))]
     pub has_photos: Option<bool>,
     #[validate(range(min = 1, max = 365))]
+    #[param(minimum = 1, maximum = 365)]
     #[param(example = json!(30))]
     pub posted_within_days: Option<i64>,
     /// An airfield ICAO code (`LFPN`) or `lat,lon`; results carry `distance_km`.
     #[validate(length(min = 3, max = 40))]
+    #[param(min_length = 3, max_length = 40)]
     #[param(example = json!("LFPN"))]
     pub near: Option<String>,
     /// With `near`: 1–1000 km (default 100).
     #[validate(range(min = 1.0, max = 1000.0))]
+    #[param(minimum = 1.0, maximum = 1000.0)]
     #[param(example = json!(150))]
     pub radius_km: Option<f64>,
     /// Also show listings sold in the last 30 days.
@@ -104,14 +123,17 @@ pub struct SearchQuery {
     pub sort: Option<Sort>,
     /// 1–100 (default 20).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     #[param(example = json!(20))]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page (same filters and sort).
     #[validate(length(max = 500))]
+    #[param(max_length = 500)]
     pub cursor: Option<String>,
     /// Comma-separated: `category`, `make`, `country`, `price_bucket`, `year_bucket`. Each
     /// counts the search as if its own filter were not set.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     #[param(example = json!("category,make,country,price_bucket,year_bucket"))]
     pub facets: Option<String>,
 }

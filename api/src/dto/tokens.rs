@@ -17,14 +17,17 @@ pub struct CreateTokenRequest {
     /// To recognise it later, e.g. "price-watch script".
     #[serde(deserialize_with = "super::trimmed")]
     #[validate(length(min = 1, max = 80), custom(function = "super::single_line"))]
+    #[schema(min_length = 1, max_length = 80)]
     #[schema(example = "price-watch script")]
     pub name: String,
     /// What the token may do; at least one.
     #[validate(length(min = 1, max = 4, message = "must list 1 to 4 scopes"))]
+    #[schema(min_items = 1, max_items = 4)]
     #[schema(example = json!(["listings:read", "account"]))]
     pub scopes: Vec<Scope>,
     /// Days until it expires (1–365); omit for a token that lasts until revoked.
     #[validate(range(min = 1, max = 365))]
+    #[schema(minimum = 1, maximum = 365)]
     #[schema(example = 90)]
     pub expires_in_days: Option<u32>,
 }

@@ -121,10 +121,12 @@ pub struct UpdateMe {
     pub account_type: Option<AccountType>,
     #[serde(default, deserialize_with = "super::trimmed_double_option")]
     #[validate(length(min = 2, max = 120), custom(function = "super::single_line"))]
+    #[schema(min_length = 2, max_length = 120)]
     #[schema(nullable)]
     pub company_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::trimmed_double_option")]
     #[validate(length(min = 2, max = 40), custom(function = "super::single_line"))]
+    #[schema(min_length = 2, max_length = 40)]
     #[schema(nullable)]
     pub company_registration: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::trimmed_double_option")]

@@ -65,7 +65,7 @@ pub async fn search_airfields(
 #[utoipa::path(
     tag = "airfields",
     operation_id = "get_airfield",
-    params(("icao" = String, Path, description = "The ICAO code: 4 letters or digits", example = "LFPN")),
+    params(("icao" = String, Path, description = "The ICAO code: 4 letters or digits", example = "LFPN", pattern = "^[A-Za-z0-9]{4}$")),
     responses(
         (status = 200, description = "The airfield.", body = Airfield,
          headers(

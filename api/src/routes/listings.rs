@@ -117,7 +117,7 @@ fn seller_of(
     operation_id = "create_listing",
     security(("bearer" = [])),
     request_body = ListingInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1 to 200 characters).")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1 to 200 characters).", min_length = 1, max_length = 200)),
     responses(
         (status = 201, description = "Created.", body = ListingView,
          headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String))),
@@ -528,8 +528,10 @@ pub struct MyListingsQuery {
     /// Default: all.
     pub status: Option<String>,
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 
@@ -583,6 +585,7 @@ fn page(
         (status = 200, description = "A page of your listings.", body = ListingPage),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:read` scope.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or unknown query parameters.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/me/listings")]
@@ -624,8 +627,10 @@ pub async fn my_listings(
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 
@@ -639,6 +644,7 @@ impl crate::extract::CrossCheck for PageQuery {}
     responses(
         (status = 200, description = "A page of listings.", body = ListingPage),
         (status = 404, description = "No such member.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or unknown query parameters.", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/users/{id}/listings")]

@@ -45,6 +45,7 @@ pub struct PhotoUpload {
 #[serde(deny_unknown_fields)]
 pub struct PhotoOrder {
     #[validate(length(min = 1, max = 24))]
+    #[schema(min_items = 1, max_items = 24)]
     pub order: Vec<Uuid>,
 }
 

@@ -2005,7 +2005,10 @@ export interface components {
             next_cursor?: string | null;
         };
         ForgotPasswordRequest: {
-            /** @example jean.dupont@example.fr */
+            /**
+             * Format: email
+             * @example jean.dupont@example.fr
+             */
             email: string;
         };
         /** @description Services and pilot equipment: a kind and free key/value details. */
@@ -9175,6 +9178,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid or unknown query parameters. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected failure; quote the `request_id`. */
             500: {
                 headers: {
@@ -10249,6 +10261,15 @@ export interface operations {
             };
             /** @description No such member. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid or unknown query parameters. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
