@@ -97,6 +97,18 @@ fn editable(
     }
 }
 
+/// Loads a listing for a lifecycle step: its seller's alone. Moderators act on other
+/// sellers' listings through the moderation routes, which write the audit log.
+fn sellers_own(
+    conn: &mut diesel::PgConnection,
+    user: &AuthUser,
+    id: Uuid,
+) -> Result<rows::Listing, ApiError> {
+    rows::find(conn, id)?
+        .filter(|l| l.status != "deleted" && l.seller_id == user.id)
+        .ok_or_else(not_found)
+}
+
 fn seller_of(
     conn: &mut diesel::PgConnection,
     listing: &rows::Listing,
@@ -392,7 +404,7 @@ async fn transition(
     let premoderate = state.settings.premoderate_new_sellers;
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let listing = editable(conn, &user, id)?;
+            let listing = sellers_own(conn, &user, id)?;
             let version = match wanted {
                 Some(Some(v)) if v != listing.version => {
                     return Err(ApiError::PreconditionFailed(

@@ -370,12 +370,13 @@ fn matrix() -> Vec<Row> {
         patch("/api/v1/listings/{id}", moderated(200)).scope(ListingsWrite).if_match().fresh(Draft)
             .at(|w| vec![w.draft.to_string()]).json(|_| json!({"title": "Robin DR400-140B, moteur 850 h"})),
         delete("/api/v1/listings/{id}", moderated(204)).scope(ListingsWrite).if_match().fresh(Draft).at(|w| vec![w.draft.to_string()]),
-        post("/api/v1/listings/{id}/publish", moderated(200)).scope(ListingsWrite).fresh(Draft).at(|w| vec![w.draft.to_string()]),
-        post("/api/v1/listings/{id}/reserve", moderated(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
-        post("/api/v1/listings/{id}/release", moderated(200)).scope(ListingsWrite).fresh(Reserved).at(|w| vec![w.reserved.to_string()]),
-        post("/api/v1/listings/{id}/sold", moderated(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
-        post("/api/v1/listings/{id}/withdraw", moderated(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
-        post("/api/v1/listings/{id}/renew", moderated(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
+        // Lifecycle steps are the seller's alone (moderators hide and unhide, audited).
+        post("/api/v1/listings/{id}/publish", owned(200)).scope(ListingsWrite).fresh(Draft).at(|w| vec![w.draft.to_string()]),
+        post("/api/v1/listings/{id}/reserve", owned(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
+        post("/api/v1/listings/{id}/release", owned(200)).scope(ListingsWrite).fresh(Reserved).at(|w| vec![w.reserved.to_string()]),
+        post("/api/v1/listings/{id}/sold", owned(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
+        post("/api/v1/listings/{id}/withdraw", owned(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
+        post("/api/v1/listings/{id}/renew", owned(200)).scope(ListingsWrite).fresh(Listing).at(|w| vec![w.listing.to_string()]),
         post("/api/v1/listings/{id}/photos", moderated(201)).scope(ListingsWrite).photo().keeps().at(|w| vec![w.draft.to_string()]),
         patch("/api/v1/listings/{id}/photos", moderated(200)).scope(ListingsWrite).at(|w| vec![w.listing.to_string()])
             .json(|w| json!({"order": [w.photo]})).keeps(),

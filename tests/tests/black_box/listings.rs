@@ -1063,7 +1063,7 @@ async fn a_listing_sold_more_than_30_days_ago_is_no_longer_public() {
 }
 
 #[tokio::test]
-async fn steps_are_for_the_seller_or_a_moderator_with_a_current_etag() {
+async fn steps_are_for_the_seller_alone_with_a_current_etag() {
     // Arrange
     let app = spawn_app().await;
     let seller = seller(&app, "vendeur@example.fr");
@@ -1088,14 +1088,20 @@ async fn steps_are_for_the_seller_or_a_moderator_with_a_current_etag() {
     assert_eq!(listing_row(&app, id).status, "published");
     assert_eq!(events(&app, id).len(), 1);
 
-    // Act / Assert: a moderator withdraws it.
+    // Act / Assert: a moderator neither (they hide listings through moderation, audited).
     let res = step(&app, id, "withdraw", &moderator.token).await;
-    expect_status(res, 200, "moderator withdraws").await;
+    TestApp::expect_problem(res, 404, "not-found").await;
+    assert_eq!(listing_row(&app, id).status, "published");
+    assert_eq!(events(&app, id).len(), 1);
+
+    // Act / Assert: the seller withdraws it.
+    let res = step(&app, id, "withdraw", &seller.token).await;
+    expect_status(res, 200, "seller withdraws").await;
     let events = events(&app, id);
     let last = events
         .last()
         .unwrap_or_else(|| panic!("no events for {id}"));
-    assert_eq!(last.actor_id, Some(moderator.id));
+    assert_eq!(last.actor_id, Some(seller.id));
     assert_eq!(last.to_status.as_deref(), Some("withdrawn"));
     assert_eq!(read(&app, id, None).await.0, 404, "withdrawn is not public");
 }
