@@ -875,7 +875,7 @@ async function main() {
 
   // Last: it restarts the API with a real SMTP server (mail no longer goes to the log) and a
   // fast alerts job. One story across four browsers: buyer, seller, a reporting member, a moderator.
-  await test('issue #8: a saved search alerts the buyer (bell and mail), favourite, messages, price drop, report, a moderator hides the listing', async (page) => {
+  await test('issue #8: a saved search alerts the buyer (bell and mail), favourite, messages, price drop, report, a moderator hides the listing and puts it back', async (page) => {
     const smtp = await smtpSink();
     await restartApi({ SMTP_URL: smtp.url, ALERTS_INTERVAL_MS: '1000' });
     const newPage = async () => (await browser.newContext({ viewport: WIDTHS.desktop, locale: 'fr-FR' })).newPage();
@@ -1092,6 +1092,26 @@ async function main() {
     await seller.goto(`${spaUrl}/me/listings`);
     await seller.getByRole('tab', { name: /Masquée par la modération/ }).click();
     await seller.locator('#my-panel .my-item').getByRole('link', { name: title }).waitFor();
+
+    // 11. The moderator puts it back from its resolved report (a note is required); public again.
+    const unhideName = `Remettre l'annonce en ligne : ${title}`;
+    await mod.getByTestId('report').filter({ hasText: title }).getByRole('button', { name: unhideName }).click();
+    const unhide = mod.getByRole('dialog', { name: unhideName });
+    await unhide.getByLabel('Note pour le journal (obligatoire)').fill(`Erreur de modération (${word}).`);
+    await checkA11y(mod, 'moderation: unhide dialog, phone');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-unhide-phone.png') });
+    await unhide.getByRole('button', { name: "Confirmer : Remettre l'annonce en ligne" }).click();
+    await mod.getByTestId('moderation-notice').getByText(`« ${title} » est remise en ligne (statut : Publiée).`).waitFor();
+    await mod.getByTestId('report').filter({ hasText: title }).getByRole('button', { name: unhideName }).waitFor({ state: 'detached' });
+    await visitor.goto(listingUrl);
+    await visitor.getByRole('heading', { level: 1, name: title }).waitFor();
+    // The queue of listings held for review (pre-moderation is off here, so most likely empty).
+    await mod.setViewportSize(WIDTHS.desktop);
+    await mod.getByRole('link', { name: 'En attente de relecture' }).click();
+    await mod.waitForURL('**/moderation/pending');
+    await mod.getByText('Aucune annonce en attente de relecture.').or(mod.getByTestId('pending')).waitFor();
+    await checkA11y(mod, 'moderation: pending review');
+    await mod.screenshot({ path: join(SHOTS, 'moderation-pending-desktop.png'), fullPage: true });
     for (const p of [seller, reporter, mod, visitor]) await p.context().close();
   });
 

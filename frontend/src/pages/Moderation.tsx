@@ -5,14 +5,16 @@ import { api, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, splitFieldErrors } from '../api/problem';
 import { useI18n } from '../i18n/I18n';
-import { formatDateTime } from '../i18n/format';
+import { formatDate, formatDateTime } from '../i18n/format';
 import type { MessageKey } from '../i18n/messages';
-import { usePageTitle } from '../hooks/catalogue';
+import { categoryName, findCategory, useCategories, usePageTitle } from '../hooks/catalogue';
 import { Modal } from '../components/Modal';
+import { PriceTag } from '../components/Price';
 import { ErrorBox, Loading } from '../components/Status';
 import NotFound from './NotFound';
 
 type QueuedReport = Schemas['QueuedReport'];
+type PendingListing = Schemas['PendingListing'];
 type Action = Schemas['ModerationAction'];
 type ReportState = Schemas['ReportState'];
 const ACTIONS: readonly Action[] = ['dismiss', 'hide_listing', 'suspend_seller'];
@@ -29,11 +31,12 @@ export const MODERATION_KEY = ['moderation'] as const;
  */
 const SECTIONS = [
   { id: 'reports', label: 'moderation.reports' },
+  { id: 'pending', label: 'moderation.pending' },
   { id: 'audit', label: 'moderation.audit' },
 ] as const satisfies readonly { id: string; label: MessageKey }[];
 type SectionId = (typeof SECTIONS)[number]['id'];
 
-/** Moderators and administrators: the reports queue and the audit log. Others: not found. */
+/** Moderators and administrators: the reports queue, the listings held for review and the audit log. Others: not found. */
 export default function Moderation() {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -62,6 +65,8 @@ function Section({ id, me }: { id: SectionId; me: string }) {
   switch (id) {
     case 'reports':
       return <Reports />;
+    case 'pending':
+      return <Pending />;
     case 'audit':
       return <Audit me={me} />;
   }
@@ -73,6 +78,7 @@ function Reports() {
   const state: ReportState = params.get('state') === 'resolved' ? 'resolved' : 'open';
   const [notice, setNotice] = useState('');
   const [acting, setActing] = useState<{ report: QueuedReport; action: Action } | null>(null);
+  const [unhiding, setUnhiding] = useState<QueuedReport | null>(null);
   const list = useInfiniteQuery({
     queryKey: [...MODERATION_KEY, 'reports', state],
     queryFn: ({ pageParam }) =>
@@ -110,7 +116,7 @@ function Reports() {
         <ul className="plain-list" data-testid="reports">
           {items.map((r) => (
             <li key={r.id}>
-              <ReportCard report={r} onAct={(action) => setActing({ report: r, action })} />
+              <ReportCard report={r} onAct={(action) => setActing({ report: r, action })} onUnhide={() => setUnhiding(r)} />
             </li>
           ))}
         </ul>
@@ -146,11 +152,34 @@ function Reports() {
           />
         )}
       </Modal>
+      <Modal
+        open={unhiding !== null}
+        onClose={() => setUnhiding(null)}
+        title={unhiding ? t('moderation.actionOn', { action: t('moderation.action.unhide_listing'), title: unhiding.listing.title }) : ''}
+        testId="unhide-dialog"
+      >
+        {unhiding && (
+          <NoteForm
+            explain={t('moderation.explain.unhide_listing')}
+            hint="moderation.noteHint"
+            submitLabel={t('moderation.confirm', { action: t('moderation.action.unhide_listing') })}
+            send={(note) =>
+              unwrap(api.POST('/api/v1/moderation/listings/{id}/unhide', { params: { path: { id: unhiding.listing.id } }, body: { note } }))
+            }
+            onCancel={() => setUnhiding(null)}
+            onDone={(res) => {
+              const status = LISTING_STATUSES.includes(res.listing.status) ? t(`status.${res.listing.status}` as MessageKey) : res.listing.status;
+              setNotice(t('moderation.unhidden', { title: unhiding.listing.title, status }));
+              setUnhiding(null);
+            }}
+          />
+        )}
+      </Modal>
     </section>
   );
 }
 
-function ReportCard({ report: r, onAct }: { report: QueuedReport; onAct: (action: Action) => void }) {
+function ReportCard({ report: r, onAct, onUnhide }: { report: QueuedReport; onAct: (action: Action) => void; onUnhide: () => void }) {
   const { t, lang } = useI18n();
   const l = r.listing;
   const status = LISTING_STATUSES.includes(l.status) ? t(`status.${l.status}` as MessageKey) : l.status;
@@ -189,6 +218,19 @@ function ReportCard({ report: r, onAct }: { report: QueuedReport; onAct: (action
               {t('moderation.note', { note: r.note })}
             </>
           )}
+          {r.resolution === 'hide_listing' && l.status === 'hidden' && (
+            <>
+              <br />
+              <button
+                type="button"
+                className="secondary"
+                aria-label={t('moderation.actionOn', { action: t('moderation.action.unhide_listing'), title: l.title })}
+                onClick={onUnhide}
+              >
+                {t('moderation.action.unhide_listing')}
+              </button>
+            </>
+          )}
         </p>
       ) : (
         <div className="my-actions">
@@ -209,7 +251,7 @@ function ReportCard({ report: r, onAct }: { report: QueuedReport; onAct: (action
   );
 }
 
-/** The confirmation of an action: what it does, the required note, then the API's answer. */
+/** The confirmation of a report's resolution: what it does, the required note, then the API's answer. */
 function ResolveForm({
   report,
   action,
@@ -222,24 +264,56 @@ function ResolveForm({
   onDone: (entry: Schemas['AuditEntry']) => void;
 }) {
   const { t } = useI18n();
+  return (
+    <NoteForm
+      explain={t(`moderation.explain.${action}`, { name: report.listing.seller_name })}
+      hint="moderation.noteHint"
+      danger={action === 'suspend_seller'}
+      submitLabel={t('moderation.confirm', { action: t(`moderation.action.${action}`) })}
+      send={(note) =>
+        unwrap(api.POST('/api/v1/moderation/reports/{id}/resolve', { params: { path: { id: report.id } }, body: { action, note } }))
+      }
+      onCancel={onCancel}
+      onDone={onDone}
+    />
+  );
+}
+
+/**
+ * A moderator's decision that needs a note (resolving reports, rejecting or unhiding a listing):
+ * what it does, the required note with its limit, then the API's answer (422 on the note, any
+ * other refusal such as a 409 in the dialog). The moderation queries are read again after.
+ */
+function NoteForm<T>({
+  explain,
+  hint,
+  submitLabel,
+  danger = false,
+  send,
+  onCancel,
+  onDone,
+}: {
+  explain: string;
+  hint: 'moderation.noteHint' | 'moderation.rejectHint';
+  submitLabel: string;
+  danger?: boolean;
+  send: (note: string) => Promise<T>;
+  onCancel: () => void;
+  onDone: (result: T) => void;
+}) {
+  const { t } = useI18n();
   const id = useId();
   const queryClient = useQueryClient();
   const [note, setNote] = useState('');
   const [localError, setLocalError] = useState('');
-  const resolve = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/moderation/reports/{id}/resolve', {
-          params: { path: { id: report.id } },
-          body: { action, note: note.trim() },
-        }),
-      ),
-    onSuccess: (entry) => {
+  const decide = useMutation({
+    mutationFn: () => send(note.trim()),
+    onSuccess: (result) => {
       void queryClient.invalidateQueries({ queryKey: MODERATION_KEY });
-      onDone(entry);
+      onDone(result);
     },
   });
-  const apiError = resolve.error instanceof ApiError ? resolve.error : null;
+  const apiError = decide.error instanceof ApiError ? decide.error : null;
   const { byField, other } = splitFieldErrors(apiError?.status === 422 ? apiError.problem : null, ['note']);
   const noteError = localError || byField.note;
   const submit = (e: FormEvent) => {
@@ -249,11 +323,11 @@ function ResolveForm({
       return;
     }
     setLocalError('');
-    resolve.mutate();
+    decide.mutate();
   };
   return (
     <form onSubmit={submit} noValidate>
-      <p>{t(`moderation.explain.${action}`, { name: report.listing.seller_name })}</p>
+      <p>{explain}</p>
       <div className={`field${noteError ? ' field-invalid' : ''}`}>
         <label htmlFor={`${id}-note`}>{t('moderation.noteLabel')}</label>
         <textarea
@@ -267,7 +341,7 @@ function ResolveForm({
           onChange={(e) => setNote(e.target.value)}
         />
         <p id={`${id}-count`} className="hint">
-          {t('moderation.noteHint', { count: note.length, max: MAX_NOTE })}
+          {t(hint, { count: note.length, max: MAX_NOTE })}
         </p>
         {noteError && (
           <p id={`${id}-error`} className="field-error">
@@ -275,20 +349,172 @@ function ResolveForm({
           </p>
         )}
       </div>
-      {resolve.isError && !noteError && (
-        other.length > 0 ? (
-          <div role="alert" className="error-box">
-            {other.map((m) => (
-              <p key={m}>{m}</p>
-            ))}
-          </div>
-        ) : (
-          <ErrorBox error={resolve.error} />
-        )
-      )}
+      {decide.isError && !noteError && <DecisionError error={decide.error} other={other} />}
       <div className="button-row">
-        <button type="submit" className={action === 'suspend_seller' ? 'danger' : ''} disabled={resolve.isPending}>
-          {t('moderation.confirm', { action: t(`moderation.action.${action}`) })}
+        <button type="submit" className={danger ? 'danger' : ''} disabled={decide.isPending}>
+          {submitLabel}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The API's refusal of a decision, in the dialog: its field-less messages, else the problem itself. */
+function DecisionError({ error, other }: { error: unknown; other: string[] }) {
+  return other.length > 0 ? (
+    <div role="alert" className="error-box">
+      {other.map((m) => (
+        <p key={m}>{m}</p>
+      ))}
+    </div>
+  ) : (
+    <ErrorBox error={error} />
+  );
+}
+
+/** Listings held by pre-moderation, oldest submission first: approve (after a confirmation) or reject (with a note). */
+function Pending() {
+  const { t } = useI18n();
+  const [notice, setNotice] = useState('');
+  const [acting, setActing] = useState<{ item: PendingListing; decision: 'approve' | 'reject' } | null>(null);
+  const list = useInfiniteQuery({
+    queryKey: [...MODERATION_KEY, 'pending'],
+    queryFn: ({ pageParam }) => unwrap(api.GET('/api/v1/moderation/pending', { params: { query: { limit: PAGE, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const action = acting ? t(acting.decision === 'approve' ? 'moderation.action.approve_listing' : 'moderation.action.reject_listing') : '';
+  const done = (title: string, key: 'moderation.approved' | 'moderation.rejected') => {
+    setNotice(t(key, { title }));
+    setActing(null);
+  };
+  return (
+    <section aria-labelledby="pending-h">
+      <h2 id="pending-h" className="visually-hidden">
+        {t('moderation.pending')}
+      </h2>
+      <p role="status" className={notice ? 'notice' : 'visually-hidden'} data-testid="moderation-notice">
+        {notice}
+      </p>
+      {list.isPending ? (
+        <Loading />
+      ) : list.isError ? (
+        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
+      ) : items.length === 0 ? (
+        <p className="muted">{t('moderation.noPending')}</p>
+      ) : (
+        <ul className="plain-list" data-testid="pending">
+          {items.map((p) => (
+            <li key={p.listing.id}>
+              <PendingCard item={p} onDecide={(decision) => setActing({ item: p, decision })} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {list.hasNextPage && (
+        <p>
+          <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {t('common.more')}
+          </button>
+        </p>
+      )}
+      <Modal
+        open={acting !== null}
+        onClose={() => setActing(null)}
+        title={acting ? t('moderation.actionOn', { action, title: acting.item.listing.title }) : ''}
+        testId="pending-dialog"
+      >
+        {acting?.decision === 'approve' && (
+          <ApproveForm item={acting.item} onCancel={() => setActing(null)} onDone={() => done(acting.item.listing.title, 'moderation.approved')} />
+        )}
+        {acting?.decision === 'reject' && (
+          <NoteForm
+            explain={t('moderation.explain.reject_listing', { name: acting.item.seller.display_name })}
+            hint="moderation.rejectHint"
+            submitLabel={t('moderation.confirm', { action })}
+            danger
+            send={(note) =>
+              unwrap(api.POST('/api/v1/moderation/listings/{id}/reject', { params: { path: { id: acting.item.listing.id } }, body: { note } }))
+            }
+            onCancel={() => setActing(null)}
+            onDone={() => done(acting.item.listing.title, 'moderation.rejected')}
+          />
+        )}
+      </Modal>
+    </section>
+  );
+}
+
+function PendingCard({ item, onDecide }: { item: PendingListing; onDecide: (decision: 'approve' | 'reject') => void }) {
+  const { t, lang } = useI18n();
+  const categories = useCategories();
+  const l = item.listing;
+  const category = categories.data ? findCategory(categories.data.items, item.category) : undefined;
+  const seller = item.seller;
+  const account = ACCOUNT_STATUSES.includes(seller.status) ? t(`moderation.account.${seller.status}` as MessageKey) : seller.status;
+  const headingId = `pending-${l.id}`;
+  return (
+    <article className="card pad report-card" data-testid="pending-listing" aria-labelledby={headingId}>
+      <h3 id={headingId} className="small-heading">
+        <Link to={`/listings/${l.id}`}>{l.title}</Link>
+      </h3>
+      <p>
+        <PriceTag price={l.price} /> · {category ? categoryName(category, lang) : item.category}
+      </p>
+      <p className="muted small">
+        {t('moderation.seller', { name: seller.company_name ?? seller.display_name, status: account })}
+        {seller.professional ? ` · ${t('moderation.professional')}` : ''} ·{' '}
+        {t('moderation.memberSince', { date: formatDate(lang, seller.member_since) })}
+      </p>
+      <p className="muted small">{t('moderation.submitted', { date: formatDateTime(lang, item.submitted_at) })}</p>
+      <div className="my-actions">
+        <button
+          type="button"
+          aria-label={t('moderation.actionOn', { action: t('moderation.action.approve_listing'), title: l.title })}
+          onClick={() => onDecide('approve')}
+        >
+          {t('moderation.action.approve_listing')}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          aria-label={t('moderation.actionOn', { action: t('moderation.action.reject_listing'), title: l.title })}
+          onClick={() => onDecide('reject')}
+        >
+          {t('moderation.action.reject_listing')}
+        </button>
+      </div>
+    </article>
+  );
+}
+
+/** Approving needs no note: what it does, then a confirmation. */
+function ApproveForm({ item, onCancel, onDone }: { item: PendingListing; onCancel: () => void; onDone: () => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const approve = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/moderation/listings/{id}/approve', { params: { path: { id: item.listing.id } } })),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: MODERATION_KEY });
+      onDone();
+    },
+  });
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        approve.mutate();
+      }}
+    >
+      <p>{t('moderation.explain.approve_listing', { name: item.seller.display_name })}</p>
+      {approve.isError && <DecisionError error={approve.error} other={[]} />}
+      <div className="button-row">
+        <button type="submit" disabled={approve.isPending}>
+          {t('moderation.confirm', { action: t('moderation.action.approve_listing') })}
         </button>
         <button type="button" className="secondary" onClick={onCancel}>
           {t('common.cancel')}
