@@ -101,6 +101,7 @@ pub struct ModerationNote {
     /// Why: plain text, 1 to 2,000 characters once trimmed.
     #[serde(deserialize_with = "crate::dto::trimmed")]
     #[validate(custom(function = "comment_text"))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -113,9 +114,11 @@ impl CrossCheck for ModerationNote {}
 pub struct PendingQuery {
     /// 1–100 (default 20).
     #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     #[validate(length(max = 200))]
+    #[param(max_length = 200)]
     pub cursor: Option<String>,
 }
 

@@ -115,6 +115,7 @@ impl CrossCheck for UnsubscribeRequest {}
 pub struct OneClickQuery {
     /// The signed token, as in the header's URL.
     #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200)]
     pub token: String,
 }
 
