@@ -18,6 +18,17 @@ function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`);
 }
 
+/** Waits until `read()` gives `want` (the page may still be settling), then checks it. */
+async function eventually(read, want, msg, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  let got = await read();
+  while (got !== want && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await read();
+  }
+  assert(got === want, `${msg} (got ${JSON.stringify(got)})`);
+}
+
 /** Fails on serious or critical accessibility violations (axe-core). */
 async function checkA11y(page, name) {
   await page.addScriptTag({ path: AXE });
@@ -183,8 +194,9 @@ async function main() {
     await page.waitForURL((u) => u.searchParams.get('sort') === 'price_asc');
     // The URL alone restores the search (a reload, a shared link).
     await page.reload();
-    assert((await page.getByLabel('Année min.').inputValue()) === '1990', 'form refilled from the URL');
-    assert((await page.getByLabel('Trier par').inputValue()) === 'price_asc', 'sort from the URL');
+    // The form is refilled once the page has read the URL (and the category tree): wait for it.
+    await eventually(() => page.getByLabel('Année min.').inputValue(), '1990', 'form refilled from the URL');
+    await eventually(() => page.getByLabel('Trier par').inputValue(), 'price_asc', 'sort from the URL');
     // An invalid value comes back from the API as a problem shown next to the field.
     await page.goto(`${spaUrl}/search?sort=distance`);
     await page.locator('#sort-error').waitFor();
