@@ -64,7 +64,8 @@ pub fn listings_info(
         .collect())
 }
 
-/// Reports per listing of these ids: (open, all).
+/// Reports per listing of these ids: (open, all). Reports their authors withdrew are not
+/// counted: nobody asks the moderators about them any more.
 pub fn report_counts(
     conn: &mut PgConnection,
     ids: &[Uuid],
@@ -72,6 +73,7 @@ pub fn report_counts(
     let mut counts: HashMap<Uuid, (i64, i64)> = HashMap::new();
     for (listing, state, n) in listing_reports::table
         .filter(listing_reports::listing_id.eq_any(ids))
+        .filter(listing_reports::state.ne("withdrawn"))
         .group_by((listing_reports::listing_id, listing_reports::state))
         .select((
             listing_reports::listing_id,

@@ -21,6 +21,7 @@ pub struct ReportRow {
     pub resolved_by: Option<Uuid>,
     pub resolution: Option<String>,
     pub note: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]
@@ -79,4 +80,63 @@ pub fn insert(
         })
         .returning(ReportRow::as_returning())
         .get_result(conn)
+}
+
+/// The member's reports, newest first, after the keyset (created_at, id).
+pub fn mine(
+    conn: &mut PgConnection,
+    reporter: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<ReportRow>> {
+    let mut query = listing_reports::table
+        .filter(listing_reports::reporter_id.eq(reporter))
+        .into_boxed();
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            listing_reports::created_at
+                .lt(created_at)
+                .or(listing_reports::created_at
+                    .eq(created_at)
+                    .and(listing_reports::id.lt(id))),
+        );
+    }
+    query
+        .order((
+            listing_reports::created_at.desc(),
+            listing_reports::id.desc(),
+        ))
+        .limit(limit)
+        .select(ReportRow::as_select())
+        .load(conn)
+}
+
+/// The member's own report, locked for the rest of the transaction: a moderator resolving
+/// the listing's reports meanwhile waits, or is waited for.
+pub fn find_own_for_update(
+    conn: &mut PgConnection,
+    reporter: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<ReportRow>> {
+    listing_reports::table
+        .find(id)
+        .filter(listing_reports::reporter_id.eq(reporter))
+        .select(ReportRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()
+}
+
+/// Withdraws an open report (callers hold its lock and checked it is open).
+pub fn withdraw(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(
+        listing_reports::table
+            .find(id)
+            .filter(listing_reports::state.eq("open")),
+    )
+    .set((
+        listing_reports::state.eq("withdrawn"),
+        listing_reports::withdrawn_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
 }

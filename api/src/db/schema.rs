@@ -357,6 +357,7 @@ diesel::table! {
         resolved_by -> Nullable<Uuid>,
         resolution -> Nullable<Text>,
         note -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -125,6 +125,19 @@ text_enum! {
 }
 
 text_enum! {
+    /// Where one of your reports stands, as its author sees it: `open` (waiting for a
+    /// moderator), `dismissed` (a moderator found nothing to act on), `actioned` (a moderator
+    /// acted on it: the listing was hidden or its seller suspended) or `withdrawn` (you took
+    /// it back before a moderator dealt with it).
+    ReportStatus {
+        Open = "open",
+        Dismissed = "dismissed",
+        Actioned = "actioned",
+        Withdrawn = "withdrawn"
+    }
+}
+
+text_enum! {
     /// How a moderator resolves a listing's reports: `dismiss` (nothing wrong), `hide_listing`
     /// (taken off the site; its seller is told), `suspend_seller` (the seller's account is
     /// suspended, which takes all their listings off the site).

@@ -1,12 +1,13 @@
-//! Reports (`POST /listings/{id}/reports`).
+//! Reports (`POST /listings/{id}/reports`) and their authors' own view of them
+//! (`/users/me/reports`).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
-use crate::domain::{ReportReason, ReportState};
+use crate::domain::{ReportReason, ReportState, ReportStatus};
 use crate::error::FieldErrors;
 use crate::extract::CrossCheck;
 
@@ -69,3 +70,57 @@ pub struct Report {
     pub state: ReportState,
     pub created_at: DateTime<Utc>,
 }
+
+/// One of your reports. Never who dealt with it nor their note: those stay with the
+/// moderators.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyReport {
+    pub id: Uuid,
+    /// The reported listing.
+    pub listing_id: Uuid,
+    /// The listing's current title, while you may still read the listing (public, or your
+    /// own); absent once it is deleted, hidden by a moderator, withdrawn or expired by its
+    /// seller, or its seller's account is suspended, so that your reports never show what
+    /// the site no longer shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Robin DR400-140B, moteur 850 h, hangarée")]
+    pub listing_title: Option<String>,
+    pub reason: ReportReason,
+    /// Your comment, as you wrote it (trimmed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub status: ReportStatus,
+    pub created_at: DateTime<Utc>,
+    /// When a moderator dealt with it (`dismissed`, `actioned`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When you withdrew it (`withdrawn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// A page of your reports, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyReportPage {
+    pub items: Vec<MyReport>,
+    /// Pass it as `cursor` for the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Which of your reports to list.
+#[derive(Debug, Deserialize, Validate, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MyReportsQuery {
+    /// 1–100 (default 20).
+    #[validate(range(min = 1, max = 100))]
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(max = 200))]
+    #[param(max_length = 200)]
+    pub cursor: Option<String>,
+}
+
+impl CrossCheck for MyReportsQuery {}

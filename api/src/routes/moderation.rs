@@ -154,7 +154,7 @@ pub(crate) fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The report is resolved already, the listing is deleted, or the seller is a moderator, an administrator or a deleted account.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The report is resolved already or withdrawn by its author, the listing is deleted, or the seller is a moderator, an administrator or a deleted account.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid action or note.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -176,8 +176,10 @@ pub async fn resolve_report(
         conn.transaction(|conn| {
             let report = rows::find_report_for_update(conn, id)?
                 .ok_or_else(|| ApiError::NotFound("No such report.".into()))?;
-            if report.state != "open" {
-                return Err(conflict("This report is resolved already."));
+            match report.state.as_str() {
+                "open" => {}
+                "withdrawn" => return Err(conflict("Its author withdrew this report.")),
+                _ => return Err(conflict("This report is resolved already.")),
             }
             let listing = crate::db::listings::find(conn, report.listing_id)?
                 .ok_or_else(|| ApiError::internal("reported listing missing"))?;

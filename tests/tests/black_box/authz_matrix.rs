@@ -390,6 +390,9 @@ fn matrix() -> Vec<Row> {
             .at(|w| vec![w.published.to_string()]).json(|_| json!({"body": "Toujours disponible ?"})),
         post("/api/v1/listings/{id}/reports", mine(201).but(Owner, 422).but(TokenWith, 409)).for_(Buyer).scope(Account)
             .at(|w| vec![w.published.to_string()]).json(|_| json!({"reason": "duplicate"})).keeps(),
+        get("/api/v1/users/me/reports", mine(200)).of(Buyer).scope(Account),
+        post("/api/v1/users/me/reports/{id}/withdraw", owned(204)).of(Buyer).scope(Account).fresh(Report)
+            .at(|w| vec![w.report.to_string()]),
         get("/api/v1/listings/{id}/favorite", owned(200)).of(Buyer).scope(Account).at(|w| vec![w.published.to_string()]),
         put("/api/v1/listings/{id}/favorite", mine(201).but(Owner, 200).but(TokenWith, 200)).of(Buyer).scope(Account).keeps().at(|w| vec![w.published.to_string()]),
         delete("/api/v1/listings/{id}/favorite", mine(204)).of(Buyer).scope(Account).then(Favorite).at(|w| vec![w.published.to_string()]),

@@ -1,8 +1,11 @@
 //! Reports on listings: filed once per member and listing while open (409 after), not on
 //! one's own listing (422), 404 for listings the member may not see, the daily cap (429), and
-//! bad input with one message per field; every refusal writes nothing.
+//! bad input with one message per field; every refusal writes nothing. Members list their own
+//! reports (newest first, by pages, never the moderator's note) and withdraw open ones: the
+//! report stays as `withdrawn`, leaves the moderators' queue and counts, and the listing may be
+//! reported again; someone else's report is a 404, a resolved one a 409.
 
-use hangar_tests::accounts::{count, execute, query_one};
+use hangar_tests::accounts::{count, create_pat, execute, pat_secret, query_one};
 use hangar_tests::alerts::call_ok;
 use hangar_tests::listings::{Member, draft, member, published, request, seller};
 use hangar_tests::{TestApp, spawn_app};
@@ -317,4 +320,360 @@ async fn reports_are_capped_per_member_per_day() {
         201,
     )
     .await;
+}
+
+const MINE: &str = "/api/v1/users/me/reports";
+const QUEUE: &str = "/api/v1/moderation/reports";
+
+fn withdraw_path(report: &str) -> String {
+    format!("{MINE}/{report}/withdraw")
+}
+
+fn id_str(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .map(|items| items.iter().map(id_str).collect())
+        .unwrap_or_default()
+}
+
+/// The report's `state` and whether `withdrawn_at` is set, as stored.
+fn stored(app: &TestApp, report: &str) -> Option<String> {
+    query_one(
+        app,
+        &format!(
+            "SELECT state || ' ' || (withdrawn_at IS NOT NULL)::text AS value \
+             FROM listing_reports WHERE id = '{report}'"
+        ),
+    )
+}
+
+async fn report(app: &TestApp, who: &Member, listing: Uuid, body: Value) -> Value {
+    call_ok(
+        app,
+        Method::POST,
+        &report_path(listing),
+        &who.token,
+        Some(&body),
+        201,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn members_list_their_own_reports_newest_first_page_by_page() {
+    // Arrange: three reports by the reporter (on three listings), one by someone else; the
+    // oldest dismissed, the second acted on (its listing hidden).
+    let c = cast().await;
+    let second_listing = published(&c.app, &c.seller.token).await;
+    let third_listing = published(&c.app, &c.seller.token).await;
+    let first = report(
+        &c.app,
+        &c.reporter,
+        c.listing,
+        json!({"reason": "duplicate", "comment": "Même avion que l'autre annonce."}),
+    )
+    .await;
+    let second = report(
+        &c.app,
+        &c.reporter,
+        second_listing,
+        json!({"reason": "scam"}),
+    )
+    .await;
+    let third = report(
+        &c.app,
+        &c.reporter,
+        third_listing,
+        json!({"reason": "already_sold"}),
+    )
+    .await;
+    let other = member(&c.app, "autre@example.fr", "user", true);
+    let others = report(&c.app, &other, c.listing, json!({"reason": "offensive"})).await;
+    let moderator = member(&c.app, "moderateur@example.fr", "moderator", true);
+    for (report, resolution) in [(&first, "dismiss"), (&second, "hide_listing")] {
+        execute(
+            &c.app,
+            &format!(
+                "UPDATE listing_reports SET state = 'resolved', resolved_at = now(), \
+                 resolved_by = '{}', resolution = '{resolution}', note = 'Note interne {resolution}.' \
+                 WHERE id = '{}'",
+                moderator.id,
+                id_str(report)
+            ),
+        );
+    }
+    execute(
+        &c.app,
+        &format!(
+            "UPDATE listings SET hidden_from = status, status = 'hidden' WHERE id = '{second_listing}'"
+        ),
+    );
+
+    // Act: two pages of two.
+    let page1 = call_ok(
+        &c.app,
+        Method::GET,
+        &format!("{MINE}?limit=2"),
+        &c.reporter.token,
+        None,
+        200,
+    )
+    .await;
+    let cursor = page1["next_cursor"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no next_cursor: {page1}"))
+        .to_owned();
+    let page2 = call_ok(
+        &c.app,
+        Method::GET,
+        &format!("{MINE}?limit=2&cursor={cursor}"),
+        &c.reporter.token,
+        None,
+        200,
+    )
+    .await;
+
+    // Assert: newest first, only the reporter's, the last page without a cursor.
+    assert_eq!(ids(&page1), vec![id_str(&third), id_str(&second)]);
+    assert_eq!(ids(&page2), vec![id_str(&first)]);
+    assert!(page2.get("next_cursor").is_none(), "{page2}");
+    let [newest, hidden] = [&page1["items"][0], &page1["items"][1]];
+    let oldest = &page2["items"][0];
+    assert_eq!(newest["status"], "open");
+    assert_eq!(newest["reason"], "already_sold");
+    assert_eq!(newest["listing_id"], third_listing.to_string());
+    let title = query_one(
+        &c.app,
+        &format!("SELECT title AS value FROM listings WHERE id = '{third_listing}'"),
+    );
+    assert_eq!(newest["listing_title"].as_str(), title.as_deref());
+    assert!(newest.get("resolved_at").is_none(), "{newest}");
+    // The hidden listing: the report is there, acted on, without the listing's title.
+    assert_eq!(hidden["status"], "actioned");
+    assert_eq!(hidden["listing_id"], second_listing.to_string());
+    assert!(hidden.get("listing_title").is_none(), "{hidden}");
+    assert!(hidden["resolved_at"].is_string(), "{hidden}");
+    assert_eq!(oldest["status"], "dismissed");
+    assert_eq!(oldest["comment"], "Même avion que l'autre annonce.");
+    // Never the moderator's note nor identity, nor anyone else's report.
+    for page in [&page1, &page2] {
+        let text = page.to_string();
+        assert!(!text.contains("Note interne"), "{text}");
+        assert!(!text.contains(&moderator.id.to_string()), "{text}");
+        assert!(!text.contains(&id_str(&others)), "{text}");
+    }
+
+    // The other member sees theirs only.
+    let theirs = call_ok(&c.app, Method::GET, MINE, &other.token, None, 200).await;
+    assert_eq!(ids(&theirs), vec![id_str(&others)]);
+}
+
+#[tokio::test]
+async fn a_member_withdraws_an_open_report_which_leaves_the_moderators_queue() {
+    // Arrange: two open reports on the listing, the reporter's and another member's.
+    let c = cast().await;
+    let mine = report(&c.app, &c.reporter, c.listing, json!({"reason": "scam"})).await;
+    let other = member(&c.app, "autre@example.fr", "user", true);
+    let theirs = report(&c.app, &other, c.listing, json!({"reason": "duplicate"})).await;
+    let moderator = member(&c.app, "moderateur@example.fr", "moderator", true);
+    let queue = call_ok(&c.app, Method::GET, QUEUE, &moderator.token, None, 200).await;
+    assert_eq!(ids(&queue).len(), 2, "{queue}");
+
+    // Act
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&id_str(&mine)),
+        Some(&c.reporter.token),
+        None,
+        None,
+    )
+    .await;
+
+    // Assert: 204, kept as withdrawn, out of the queue and of the listing's counts.
+    assert_eq!(res.status().as_u16(), 204);
+    assert_eq!(
+        stored(&c.app, &id_str(&mine)).as_deref(),
+        Some("withdrawn true")
+    );
+    let queue = call_ok(&c.app, Method::GET, QUEUE, &moderator.token, None, 200).await;
+    assert_eq!(ids(&queue), vec![id_str(&theirs)]);
+    assert_eq!(queue["items"][0]["listing"]["open_reports"], 1);
+    assert_eq!(queue["items"][0]["listing"]["total_reports"], 1);
+    let resolved = call_ok(
+        &c.app,
+        Method::GET,
+        &format!("{QUEUE}?state=resolved"),
+        &moderator.token,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(ids(&resolved), Vec::<String>::new());
+    let listed = call_ok(&c.app, Method::GET, MINE, &c.reporter.token, None, 200).await;
+    assert_eq!(listed["items"][0]["status"], "withdrawn");
+    assert!(listed["items"][0]["withdrawn_at"].is_string(), "{listed}");
+
+    // Withdrawing it again: 409. A moderator cannot resolve it either (409).
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&id_str(&mine)),
+        Some(&c.reporter.token),
+        None,
+        None,
+    )
+    .await;
+    TestApp::expect_problem(res, 409, "conflict").await;
+    let res = request(
+        &c.app,
+        Method::POST,
+        &format!("{QUEUE}/{}/resolve", id_str(&mine)),
+        Some(&moderator.token),
+        None,
+        Some(&json!({"action": "dismiss", "note": "Rien."})),
+    )
+    .await;
+    TestApp::expect_problem(res, 409, "conflict").await;
+    assert_eq!(
+        stored(&c.app, &id_str(&mine)).as_deref(),
+        Some("withdrawn true")
+    );
+
+    // The member may report the listing again: a new open report, the withdrawn one kept.
+    report(&c.app, &c.reporter, c.listing, json!({"reason": "scam"})).await;
+    assert_eq!(reports(&c.app), 3);
+}
+
+#[tokio::test]
+async fn nobody_withdraws_someone_elses_or_a_resolved_report() {
+    // Arrange
+    let c = cast().await;
+    let mine = id_str(&report(&c.app, &c.reporter, c.listing, json!({"reason": "scam"})).await);
+    let other = member(&c.app, "autre@example.fr", "user", true);
+    let moderator = member(&c.app, "moderateur@example.fr", "moderator", true);
+
+    // Act + Assert: another member, a moderator, the listing's seller: 404, as for no report.
+    for (who, why) in [
+        (&other, "another member"),
+        (&moderator, "a moderator"),
+        (&c.seller, "the seller"),
+    ] {
+        let res = request(
+            &c.app,
+            Method::POST,
+            &withdraw_path(&mine),
+            Some(&who.token),
+            None,
+            None,
+        )
+        .await;
+        let problem = TestApp::expect_problem(res, 404, "not-found").await;
+        assert!(!problem.to_string().contains(&mine), "{why}: {problem}");
+        assert_eq!(
+            stored(&c.app, &mine).as_deref(),
+            Some("open false"),
+            "{why}"
+        );
+    }
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&Uuid::now_v7().to_string()),
+        Some(&c.reporter.token),
+        None,
+        None,
+    )
+    .await;
+    TestApp::expect_problem(res, 404, "not-found").await;
+
+    // Resolved by a moderator: 409, and it stays resolved.
+    call_ok(
+        &c.app,
+        Method::POST,
+        &format!("{QUEUE}/{mine}/resolve"),
+        &moderator.token,
+        Some(&json!({"action": "dismiss", "note": "Conforme."})),
+        200,
+    )
+    .await;
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&mine),
+        Some(&c.reporter.token),
+        None,
+        None,
+    )
+    .await;
+    TestApp::expect_problem(res, 409, "conflict").await;
+    assert_eq!(stored(&c.app, &mine).as_deref(), Some("resolved false"));
+}
+
+#[tokio::test]
+async fn own_reports_need_a_login_the_account_scope_and_valid_paging() {
+    // Arrange
+    let c = cast().await;
+    let mine = id_str(&report(&c.app, &c.reporter, c.listing, json!({"reason": "scam"})).await);
+
+    // Act + Assert: anonymous, 401 for both routes, nothing changed.
+    let res = request(&c.app, Method::GET, MINE, None, None, None).await;
+    TestApp::expect_problem(res, 401, "unauthorized").await;
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&mine),
+        None,
+        None,
+        None,
+    )
+    .await;
+    TestApp::expect_problem(res, 401, "unauthorized").await;
+    assert_eq!(stored(&c.app, &mine).as_deref(), Some("open false"));
+
+    // Personal access tokens: the `account` scope.
+    let without = pat_secret(&create_pat(&c.app, &c.reporter.token, &["listings:read"]).await);
+    let with = pat_secret(&create_pat(&c.app, &c.reporter.token, &["account"]).await);
+    let res = request(&c.app, Method::GET, MINE, Some(&without), None, None).await;
+    TestApp::expect_problem(res, 403, "forbidden").await;
+    let res = request(
+        &c.app,
+        Method::POST,
+        &withdraw_path(&mine),
+        Some(&without),
+        None,
+        None,
+    )
+    .await;
+    TestApp::expect_problem(res, 403, "forbidden").await;
+    assert_eq!(stored(&c.app, &mine).as_deref(), Some("open false"));
+    let page = call_ok(&c.app, Method::GET, MINE, &with, None, 200).await;
+    assert_eq!(ids(&page), vec![mine.clone()]);
+
+    // Bad paging: 422 naming the parameter (or the unknown one).
+    for (query, field) in [
+        ("limit=0", Some("limit")),
+        ("limit=101", Some("limit")),
+        ("limit=abc", None),
+        ("cursor=not-a-cursor", Some("cursor")),
+        ("state=open", Some("state")),
+    ] {
+        let res = request(
+            &c.app,
+            Method::GET,
+            &format!("{MINE}?{query}"),
+            Some(&c.reporter.token),
+            None,
+            None,
+        )
+        .await;
+        let problem = TestApp::expect_problem(res, 422, "validation").await;
+        if let Some(field) = field {
+            assert!(problem["errors"][field].is_array(), "{query}: {problem}");
+        }
+    }
 }
