@@ -27,6 +27,7 @@ export const router = createBrowserRouter([
       { path: 'me/messages/:id', lazy: () => import('./pages/Conversation').then((m) => ({ Component: m.default })) },
       { path: 'me/notifications', lazy: () => import('./pages/Notifications').then((m) => ({ Component: m.default })) },
       { path: 'me/saved-searches', lazy: () => import('./pages/SavedSearches').then((m) => ({ Component: m.default })) },
+      { path: 'me/reports', lazy: () => import('./pages/MyReports').then((m) => ({ Component: m.default })) },
       { path: 'unsubscribe', lazy: () => import('./pages/Unsubscribe').then((m) => ({ Component: m.default })) },
       { path: '*', lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.default })) },
     ],

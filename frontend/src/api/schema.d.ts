@@ -721,9 +721,10 @@ export interface paths {
          * Report a listing to the moderators: why (`scam`, `wrong_category`, `already_sold`,
          *     `duplicate`, `offensive`, or `other`, which needs a comment) and, optionally, a comment of
          *     up to 2,000 characters. A member has at most one open report per listing: reporting it
-         *     again while the first is open is a 409 (nothing written); once a moderator resolved it, the
-         *     listing can be reported again. Not on your own listing (422). Listings you may not see are
-         *     a 404. At most 20 reports per member per 24 hours (429 with `Retry-After`).
+         *     again while the first is open is a 409 (nothing written); once a moderator resolved it, or
+         *     you withdrew it, the listing can be reported again. Not on your own listing (422). Listings
+         *     you may not see are a 404. At most 20 reports per member per 24 hours, withdrawn ones
+         *     included (429 with `Retry-After`).
          */
         post: operations["report_listing"];
         delete?: never;
@@ -1231,6 +1232,51 @@ export interface paths {
          *     `/users/me/tokens` if they may have leaked.
          */
         post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your reports, newest first, whatever became of them: `open` (a moderator will look at it;
+         *     you may still withdraw it), `dismissed`, `actioned` or `withdrawn`. Each with the reason
+         *     and comment you gave and the listing's title while you may still read the listing (absent
+         *     once it is deleted, hidden, withdrawn or otherwise out of public view). Who dealt with a
+         *     report and their note are the moderators' alone.
+         */
+        get: operations["my_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/reports/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw one of your reports while it is open: it leaves the moderators' queue at once.
+         *     The report is kept, as `withdrawn`, and you may report the listing again later (it counts
+         *     towards the daily cap all the same). A report a moderator has dealt with, or withdrawn
+         *     already, is a 409; someone else's is a 404, as if it did not exist.
+         */
+        post: operations["withdraw_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2371,6 +2417,49 @@ export interface components {
             amount: number;
             currency: components["schemas"]["Currency"];
         };
+        /**
+         * @description One of your reports. Never who dealt with it nor their note: those stay with the
+         *     moderators.
+         */
+        MyReport: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The reported listing.
+             */
+            listing_id: string;
+            /**
+             * @description The listing's current title, while you may still read the listing (public, or your
+             *     own); absent once it is deleted, hidden by a moderator, withdrawn or expired by its
+             *     seller, or its seller's account is suspended, so that your reports never show what
+             *     the site no longer shows.
+             * @example Robin DR400-140B, moteur 850 h, hangarée
+             */
+            listing_title?: string | null;
+            reason: components["schemas"]["ReportReason"];
+            /** @description Your comment, as you wrote it (trimmed). */
+            comment?: string | null;
+            status: components["schemas"]["ReportStatus"];
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a moderator dealt with it (`dismissed`, `actioned`).
+             */
+            resolved_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When you withdrew it (`withdrawn`).
+             */
+            withdrawn_at?: string | null;
+        };
+        /** @description A page of your reports, newest first. */
+        MyReportPage: {
+            items: components["schemas"]["MyReport"][];
+            /** @description Pass it as `cursor` for the next page; absent on the last one. */
+            next_cursor?: string | null;
+        };
         /** @description A message to send. */
         NewMessage: {
             /**
@@ -2767,6 +2856,14 @@ export interface components {
          * @enum {string}
          */
         ReportState: "open" | "resolved";
+        /**
+         * @description Where one of your reports stands, as its author sees it: `open` (waiting for a
+         *     moderator), `dismissed` (a moderator found nothing to act on), `actioned` (a moderator
+         *     acted on it: the listing was hidden or its seller suspended) or `withdrawn` (you took
+         *     it back before a moderator dealt with it).
+         * @enum {string}
+         */
+        ReportStatus: "open" | "dismissed" | "actioned" | "withdrawn";
         /** @description The reported listing, as moderators see it (whatever its status). */
         ReportedListing: {
             /** Format: uuid */
@@ -8423,7 +8520,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The report is resolved already, the listing is deleted, or the seller is a moderator, an administrator or a deleted account. */
+            /** @description The report is resolved already or withdrawn by its author, the listing is deleted, or the seller is a moderator, an administrator or a deleted account. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9481,6 +9578,160 @@ export interface operations {
             };
             /** @description Wrong current password, or a weak new one. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_reports: {
+        parameters: {
+            query?: {
+                /** @description 1–100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyReportPage"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor, or an unknown parameter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure; quote the `request_id`. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A path parameter does not parse (e.g. not a UUID). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not logged in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The access token lacks the `account` scope. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such report of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A moderator has dealt with it, or you withdrew it already. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Navigate, useNavigate } from 'react-router';
+import { Link, Navigate, useNavigate } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, API_BASE_URL, setSession, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
@@ -14,7 +14,7 @@ import { ErrorBox, Loading } from '../components/Status';
 /** Every scope a personal access token can carry, in the order the form offers them. */
 const SCOPES: readonly Schemas['Scope'][] = ['listings:read', 'listings:write', 'messages', 'account'];
 
-/** Your account: profile, password, email verification, access tokens, export, deletion. */
+/** Your account: profile, password, email verification, access tokens, your reports, export, deletion. */
 export default function Account() {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -35,6 +35,7 @@ export default function Account() {
       <Password />
       <Tokens />
       <Sessions />
+      <Reports />
       <Export />
       <Delete />
     </div>
@@ -302,6 +303,16 @@ function Sessions() {
       >
         {t('nav.logoutAll')}
       </button>
+    </Section>
+  );
+}
+
+function Reports() {
+  const { t } = useI18n();
+  return (
+    <Section id="reports-h" title={t('myReports.title')}>
+      <p className="muted">{t('myReports.accountHelp')}</p>
+      <Link to="/me/reports">{t('myReports.open')}</Link>
     </Section>
   );
 }
