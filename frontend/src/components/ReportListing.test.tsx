@@ -100,6 +100,7 @@ describe('report a listing', () => {
     await user.click(d.getByRole('button', { name: 'Send the report' }));
     const alert = await d.findByRole('alert');
     expect(alert.textContent).toContain('You have reported this listing already');
+    expect(within(alert).getByRole('link', { name: 'See my reports' }).getAttribute('href')).toBe('/me/reports');
     status = 429;
     await user.click(d.getByRole('button', { name: 'Send the report' }));
     await waitFor(() => expect(d.getByRole('alert').textContent).toContain('You have sent too many reports today'));

@@ -153,7 +153,7 @@ function ReportForm({ listingId, onCancel, onDone }: { listingId: string; onCanc
   );
 }
 
-/** A refused report in words: reported already (409), too many today (429), else the API's problem. */
+/** A refused report in words: reported already (409, with the way to My reports), too many today (429), else the API's problem. */
 function ReportError({ error, other }: { error: unknown; other: string[] }) {
   const { t } = useI18n();
   if (error instanceof ApiError && (error.status === 409 || error.status === 429)) {
@@ -161,6 +161,12 @@ function ReportError({ error, other }: { error: unknown; other: string[] }) {
       <div role="alert" className="error-box">
         <p>{t(error.status === 409 ? 'report.already' : 'report.tooMany')}</p>
         <p className="muted small">{error.message}</p>
+        {/* Where the open report can be followed, or withdrawn. */}
+        {error.status === 409 && (
+          <p>
+            <Link to="/me/reports">{t('myReports.open')}</Link>
+          </p>
+        )}
       </div>
     );
   }
