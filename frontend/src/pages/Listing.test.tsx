@@ -128,4 +128,20 @@ describe('listing page, moderators', () => {
     expect(screen.queryByTestId('listing-moderation')).toBeNull();
     expect(screen.queryByRole('button', { name: "Remettre l'annonce en ligne" })).toBeNull();
   });
+
+  it('reads a listing only moderators may see with the session of a fresh page load, not before it', async () => {
+    // As the API does: a hidden listing is not found for an anonymous read.
+    const calls = fakeApi({
+      ...around,
+      'POST /api/v1/auth/refresh': session(MOD),
+      [`GET /api/v1/listings/${ID}`]: (c) =>
+        c.headers.get('Authorization') === 'Bearer test-access'
+          ? { body: view('hidden') }
+          : { status: 404, body: problemBody(404, 'not-found', 'No such listing.') },
+    });
+    renderPage(<Listing />, { path: `/listings/${ID}`, pattern: '/listings/:id' });
+    await screen.findByRole('heading', { level: 1, name: 'Robin DR400-140B' });
+    expect(screen.getByRole('region', { name: 'Modération' })).toBeTruthy();
+    expect(calls.filter((c) => c.path === `/api/v1/listings/${ID}`).map((c) => c.headers.get('Authorization'))).toEqual(['Bearer test-access']);
+  });
 });

@@ -30,6 +30,9 @@ export default function Listing() {
   const listing = useQuery({
     queryKey: ['listing', id],
     queryFn: () => unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id } } })),
+    // Not before a page load's silent refresh: read without its access token, a listing only
+    // its seller and moderators may see (draft, withdrawn, hidden…) would be a 404 for them.
+    enabled: user !== undefined,
   });
   const icao = listing.data?.location.airfield_icao ?? undefined;
   const airfield = useQuery({
