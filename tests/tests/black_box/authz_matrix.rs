@@ -4,22 +4,29 @@
 //!
 //! One [`Row`] per route (a route may have several, e.g. a draft and a published listing):
 //! method, path template, the ids to put in it (from the [`World`], a fixture of objects built
-//! over HTTP: a seller with a draft, published and reserved listings, one with a photo; a
-//! buyer with a conversation, a favourite, a saved search and a report; the seller's
-//! notification and personal access token; a throw-away category), an optional body, the
-//! scope a personal access token needs, whose object it is, and the expected status for each
-//! [`Actor`]. The helpers [`public`], [`owned`], [`moderated`], [`mine`], [`session`],
-//! [`moderators`] and [`admins`] give the common patterns; `.but(actor, status)` changes one
-//! cell.
+//! over HTTP: a seller with a draft, published and reserved listings, one with a photo, one
+//! waiting for review and one a moderator hid; a buyer with a conversation, a favourite, saved
+//! searches and a report; the seller's notification and personal access token; a throw-away
+//! category; a newcomer who has not verified their address; and the single-use credentials
+//! as members get them: the seller's reset token and the newcomer's verification token from
+//! their mails, the seller's refresh token from a login, the buyer's unsubscribe links from an
+//! alert digest), an optional body, the scope a personal access token needs, whose object it
+//! is, and the expected status for each [`Actor`]. The helpers [`public`], [`owned`],
+//! [`moderated`], [`not_public`], [`mine`], [`session`], [`moderators`] and [`admins`] give
+//! the common patterns; `.but(actor, status)` changes one cell.
 //!
 //! For every cell the test also asserts that
 //! - nothing was written whenever the call was denied, failed, or was a read (a trigger on
-//!   every table of the test's database logs the rows written, see [`WRITE_LOG`]);
+//!   every table of the test's database logs the rows written, see [`WRITE_LOG`]), and that a
+//!   success wrote what the row says (`.writes(…)`);
+//! - a single-use call sent again right after its success is refused (`.once(…)`), and a
+//!   success did what it should to the right account only (`.check(…)`: a reset token changes
+//!   its owner's password whoever presents it, never the caller's);
 //! - an error is a problem document;
 //! - no response to a denied call, and no response at all to an anonymous visitor, an
 //!   unrelated member or a suspended account, contains the world's private data (the draft's
 //!   title, the message, the saved search's name, the report's comment, the token's name,
-//!   the members' email addresses).
+//!   the members' email addresses, the single-use credentials).
 //!
 //! After calls that succeeded in changing something, the part of the world they changed is
 //! made anew ([`After`], [`Part`]), so every cell runs against the same state. A route served
@@ -111,6 +118,12 @@ fn owned(ok: u16) -> Expect {
 /// A listing: its seller, or a moderator (and so an admin); others get 404.
 fn moderated(ok: u16) -> Expect {
     Expect([401, 404, ok, ok, ok, 401, ok, 403])
+}
+
+/// A buyer's dealings with a listing the public cannot see: 404 for everyone, moderators
+/// included (they act on it as moderators only); its seller gets `own`.
+fn not_public(own: u16) -> Expect {
+    Expect([401, 404, own, 404, 404, 401, 404, 403])
 }
 
 /// Every member acting on their own account (`/users/me…`, creating things).
@@ -455,6 +468,11 @@ fn matrix() -> Vec<Row> {
         get("/api/v1/listings/{id}", public(200).but(Suspended, 404)).at(|w| vec![w.published.to_string()]),
         get("/api/v1/listings/{id}", moderated(200).but(Anonymous, 404).but(Suspended, 404).but(TokenWithout, 404))
             .scope(ListingsRead).at(|w| vec![w.draft.to_string()]),
+        // Waiting for review, or hidden by a moderator: as private as a draft.
+        get("/api/v1/listings/{id}", moderated(200).but(Anonymous, 404).but(Suspended, 404).but(TokenWithout, 404))
+            .scope(ListingsRead).at(|w| vec![w.pending.to_string()]),
+        get("/api/v1/listings/{id}", moderated(200).but(Anonymous, 404).but(Suspended, 404).but(TokenWithout, 404))
+            .scope(ListingsRead).at(|w| vec![w.hidden.to_string()]),
         get("/api/v1/listings/{id}/similar", public(200).but(Suspended, 404)).at(|w| vec![w.published.to_string()]),
         patch("/api/v1/listings/{id}", moderated(200)).scope(ListingsWrite).if_match().fresh(Draft)
             .at(|w| vec![w.draft.to_string()]).json(|_| json!({"title": "Robin DR400-140B, moteur 850 h"})),
@@ -479,6 +497,13 @@ fn matrix() -> Vec<Row> {
             .at(|w| vec![w.published.to_string()]).json(|_| json!({"body": "Toujours disponible ?"})),
         post("/api/v1/listings/{id}/reports", mine(201).but(Owner, 422).but(TokenWith, 409)).for_(Buyer).scope(Account)
             .at(|w| vec![w.published.to_string()]).json(|_| json!({"reason": "duplicate"})).keeps(),
+        // Not on a listing the public cannot see (moderators deal with it as moderators only).
+        post("/api/v1/listings/{id}/conversations", not_public(422)).for_(Buyer).scope(Messages)
+            .at(|w| vec![w.hidden.to_string()]).json(|_| json!({"body": "Toujours disponible ?"})),
+        post("/api/v1/listings/{id}/reports", not_public(422)).for_(Buyer).scope(Account)
+            .at(|w| vec![w.pending.to_string()]).json(|_| json!({"reason": "duplicate"})),
+        put("/api/v1/listings/{id}/favorite", not_public(404)).of(Buyer).scope(Account)
+            .at(|w| vec![w.pending.to_string()]),
         get("/api/v1/listings/{id}/favorite", owned(200)).of(Buyer).scope(Account).at(|w| vec![w.published.to_string()]),
         put("/api/v1/listings/{id}/favorite", mine(201).but(Owner, 200).but(TokenWith, 200)).of(Buyer).scope(Account).keeps().at(|w| vec![w.published.to_string()]),
         delete("/api/v1/listings/{id}/favorite", mine(204)).of(Buyer).scope(Account).then(Favorite).at(|w| vec![w.published.to_string()]),
@@ -1597,7 +1622,7 @@ fn listing_is(kit: &mut Kit, id: Uuid, status: &str) -> Result<(), String> {
         .ok_or_else(|| format!("listing {id} is {now}, not {status}"))
 }
 
-/// `ids` as an SQL list.
+/// The members' ids as an SQL list.
 fn sql_ids(members: &[&Member]) -> String {
     members
         .iter()
@@ -1606,7 +1631,7 @@ fn sql_ids(members: &[&Member]) -> String {
         .join(", ")
 }
 
-/// The members of `w` (but `except`) for whom `condition` holds, by email.
+/// The emails of the members of `w` (see [`World::members`]) for whom `condition` holds.
 fn members_where(kit: &mut Kit, w: &World, condition: &str) -> String {
     kit.text(&format!(
         "SELECT coalesce(string_agg(email, ', ' ORDER BY email), '') AS value FROM users \
