@@ -1104,6 +1104,16 @@ async function main() {
     await seller.goto(`${spaUrl}/me/listings`);
     await seller.getByRole('tab', { name: /Masquée par la modération/ }).click();
     await seller.locator('#my-panel .my-item').getByRole('link', { name: title }).waitFor();
+    // The moderator still reads it, on its own page, with the way back (taken below from the report).
+    await mod.goto(listingUrl);
+    await mod.getByRole('heading', { level: 1, name: title }).waitFor();
+    await mod.getByRole('region', { name: 'Modération' }).getByRole('button', { name: "Remettre l'annonce en ligne" }).click();
+    const fromPage = mod.getByRole('dialog', { name: `Remettre l'annonce en ligne : ${title}` });
+    await fromPage.getByLabel('Note pour le journal (obligatoire)').waitFor();
+    await checkA11y(mod, 'listing page: unhide dialog for a moderator, phone');
+    await mod.keyboard.press('Escape');
+    await fromPage.waitFor({ state: 'detached' });
+    await mod.goto(`${spaUrl}/moderation/reports?state=resolved`);
 
     // 11. The moderator puts it back from its resolved report (a note is required); public again.
     const unhideName = `Remettre l'annonce en ligne : ${title}`;

@@ -119,6 +119,8 @@ export const fr = {
   'listing.status.reserved': 'Réservée',
   'listing.status.sold': 'Vendue',
   'listing.notFound': "Cette annonce n'existe pas ou n'est plus en ligne.",
+  // The listing page, for moderators: a hidden listing and the way back (unhide).
+  'listing.mod.hidden': 'Le public ne la voit pas : seuls son vendeur et les modérateurs y ont accès.',
   'listing.distance': 'à {km}',
   'spec.make': 'Marque',
   'spec.model': 'Modèle',
@@ -734,6 +736,8 @@ export const en: Record<MessageKey, string> = {
   'listing.status.reserved': 'Reserved',
   'listing.status.sold': 'Sold',
   'listing.notFound': 'This listing does not exist or is no longer online.',
+  // The listing page, for moderators: a hidden listing and the way back (unhide).
+  'listing.mod.hidden': 'The public cannot see it: only its seller and the moderators can.',
   'listing.distance': '{km} away',
   'spec.make': 'Make',
   'spec.model': 'Model',

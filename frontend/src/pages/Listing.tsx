@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiUrl, unwrap, type Schemas } from '../api/client';
 import { ApiError } from '../api/problem';
 import { useI18n } from '../i18n/I18n';
@@ -18,6 +18,8 @@ import { specRows } from '../listing/specs';
 import { distanceKm } from '../listing/distance';
 import { useMyAirfield } from '../hooks/myAirfield';
 import type { MessageKey } from '../i18n/messages';
+import { UnhideDialog } from './moderation/UnhideDialog';
+import { listingStatus } from './moderation/common';
 
 type Photo = Schemas['PhotoView'];
 
@@ -28,6 +30,9 @@ export default function Listing() {
   const listing = useQuery({
     queryKey: ['listing', id],
     queryFn: () => unwrap(api.GET('/api/v1/listings/{id}', { params: { path: { id } } })),
+    // Not before a page load's silent refresh: read without its access token, a listing only
+    // its seller and moderators may see (draft, withdrawn, hidden…) would be a 404 for them.
+    enabled: user !== undefined,
   });
   const icao = listing.data?.location.airfield_icao ?? undefined;
   const airfield = useQuery({
@@ -123,6 +128,7 @@ export default function Listing() {
             {user?.id === l.seller.id && <PriceEditor key={l.id} listing={l} />}
             {l.published_at && <p className="muted small">{t('listing.published', { date: formatDate(lang, l.published_at) })}</p>}
           </div>
+          {(user?.role === 'moderator' || user?.role === 'admin') && <HiddenListing key={l.id} listing={l} />}
           <section className="card pad" aria-labelledby="seller-h">
             <h2 id="seller-h">{t('seller.title')}</h2>
             <p className="seller-name">
@@ -173,6 +179,49 @@ export default function Listing() {
         </section>
       )}
     </article>
+  );
+}
+
+/**
+ * For moderators, on a listing a moderator hid (the API shows it to them, to no other
+ * visitor but its seller): the way back, through the moderation area's confirmation with its
+ * required note. Once done, the outcome replaces the button and takes the focus.
+ */
+function HiddenListing({ listing }: { listing: Schemas['ListingView'] }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState('');
+  const outcome = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (done) outcome.current?.focus();
+  }, [done]);
+  if (!done && listing.status !== 'hidden') return null;
+  return (
+    <section className="card pad" aria-labelledby="moderation-h" data-testid="listing-moderation">
+      <h2 id="moderation-h">{t('moderation.title')}</h2>
+      {done ? (
+        <p role="status" className="notice" tabIndex={-1} ref={outcome}>
+          {done}
+        </p>
+      ) : (
+        <>
+          <p>{t('listing.mod.hidden')}</p>
+          <button type="button" onClick={() => setOpen(true)}>
+            {t('moderation.action.unhide_listing')}
+          </button>
+        </>
+      )}
+      <UnhideDialog
+        listing={open ? listing : null}
+        onClose={() => setOpen(false)}
+        onDone={(res) => {
+          setDone(t('moderation.unhidden', { title: listing.title, status: listingStatus(t, res.listing.status) }));
+          setOpen(false);
+          void queryClient.invalidateQueries({ queryKey: ['listing', listing.id] });
+        }}
+      />
+    </section>
   );
 }
 

@@ -83,4 +83,57 @@ describe('my listings', () => {
     expect(within(rejected).getByRole('button', { name: 'Publier' })).toBeTruthy();
     expect(asked).toEqual(['published', 'pending_review', 'rejected']);
   });
+
+  it('offers publish, not renew, on a withdrawn listing (the API refuses renew with 409), sent with its version', async () => {
+    let published = false;
+    const calls = fakeApi({
+      'POST /api/v1/auth/refresh': session(ME),
+      'GET /api/v1/users/me/listings': (call) =>
+        call.query.get('status') === 'withdrawn' && !published
+          ? { body: { items: [{ ...item(4), status: 'withdrawn' }], next_cursor: null } }
+          : { body: { items: [], next_cursor: null } },
+      [`POST /api/v1/listings/${ID}/publish`]: () => ((published = true), { body: { ...item(5), status: 'published' } }),
+    });
+    renderPage(<MyListings />, { path: '/me/listings' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('tab', { name: 'Retirée' }));
+    const card = (await screen.findByRole('group', { name: 'Robin DR400-140B' })) as HTMLElement;
+    expect(within(card).getAllByRole('button').map((b) => b.textContent)).toEqual(['Modifier', 'Publier']);
+    expect(within(card).queryByRole('button', { name: 'Renouveler' })).toBeNull();
+    await user.click(within(card).getByRole('button', { name: 'Publier' }));
+    await waitFor(() => expect(screen.queryByRole('group', { name: 'Robin DR400-140B' })).toBeNull());
+    const sent = calls.filter((c) => c.path === `/api/v1/listings/${ID}/publish`);
+    expect(sent.map((c) => [c.method, c.headers.get('If-Match')])).toEqual([['POST', '"4"']]);
+    expect(calls.some((c) => c.path.endsWith('/renew'))).toBe(false);
+  });
+
+  it('offers in each status exactly the steps the API allows from it', async () => {
+    // The API's lifecycle (Transition::apply in api/src/listings.rs), by tab.
+    const allowed: [tab: string, status: string, buttons: string[]][] = [
+      ['Publiée', 'published', ['Modifier', 'Renouveler', 'Marquer réservée', 'Marquer vendue', 'Retirer']],
+      ['Brouillon', 'draft', ['Modifier', 'Publier', 'Retirer']],
+      ['En attente de relecture', 'pending_review', ['Modifier', 'Retirer']],
+      ['Refusée par la modération', 'rejected', ['Modifier', 'Publier', 'Retirer']],
+      ['Réservée', 'reserved', ['Modifier', 'Remettre en vente', 'Marquer vendue', 'Retirer']],
+      ['Vendue', 'sold', []],
+      ['Expirée', 'expired', ['Modifier', 'Renouveler', 'Retirer']],
+      ['Retirée', 'withdrawn', ['Modifier', 'Publier']],
+      ['Masquée par la modération', 'hidden', ['Modifier']],
+    ];
+    fakeApi({
+      'POST /api/v1/auth/refresh': session(ME),
+      'GET /api/v1/users/me/listings': (call) => ({
+        // Named after its status, so each tab's card is told from the previous tab's.
+        body: { items: [{ ...item(1), status: call.query.get('status'), title: `DR400 ${call.query.get('status')}` }], next_cursor: null },
+      }),
+    });
+    renderPage(<MyListings />, { path: '/me/listings' });
+    const user = userEvent.setup();
+    await screen.findByRole('group', { name: 'DR400 published' });
+    for (const [tab, status, buttons] of allowed) {
+      await user.click(screen.getByRole('tab', { name: tab }));
+      const card = await screen.findByRole('group', { name: `DR400 ${status}` });
+      expect(within(card).queryAllByRole('button').map((b) => b.textContent), status).toEqual(buttons);
+    }
+  });
 });

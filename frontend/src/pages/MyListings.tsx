@@ -14,11 +14,15 @@ import { formatDate } from '../i18n/format';
 const TABS = ['published', 'draft', 'pending_review', 'rejected', 'reserved', 'sold', 'expired', 'withdrawn', 'hidden'] as const;
 type Tab = (typeof TABS)[number];
 
-/** Lifecycle actions (POST /listings/{id}/<action>) offered in each status; the API has the last word (409). */
+/**
+ * Lifecycle actions (POST /listings/{id}/<action>) offered in each status: exactly the steps
+ * the API allows from it (`Transition::apply` in api/src/listings.rs), so no button leads to
+ * a 409. The API still has the last word (the status may have changed meanwhile).
+ */
 const ACTIONS = ['renew', 'reserve', 'release', 'sold', 'withdraw', 'publish'] as const;
 type Action = (typeof ACTIONS)[number];
 const OFFERED: Record<Tab, readonly Action[]> = {
-  draft: ['publish'],
+  draft: ['publish', 'withdraw'],
   // Waiting for a moderator (pre-moderation): it can still be edited or taken back.
   pending_review: ['withdraw'],
   // Refused by a moderator: edited, then published again (reviewed again), or taken back.
@@ -26,8 +30,10 @@ const OFFERED: Record<Tab, readonly Action[]> = {
   published: ['renew', 'reserve', 'sold', 'withdraw'],
   reserved: ['release', 'sold', 'withdraw'],
   sold: [],
-  expired: ['renew'],
-  withdrawn: ['renew'],
+  // Its 60 days ran out: another 60 (renew), or off the market.
+  expired: ['renew', 'withdraw'],
+  // Taken off the market: published again (a fresh 60 days), never renewed.
+  withdrawn: ['publish'],
   // Hidden by a moderator: nothing leads out of it (the API refuses).
   hidden: [],
 };

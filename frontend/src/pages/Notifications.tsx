@@ -1,5 +1,5 @@
 import { Link, Navigate } from 'react-router';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
 import { errorMessage } from '../api/problem';
@@ -8,6 +8,8 @@ import { formatDate, formatMoney } from '../i18n/format';
 import type { MessageKey } from '../i18n/messages';
 import { usePageTitle } from '../hooks/catalogue';
 import { UNREAD_KEY } from '../hooks/notifications';
+import { useKeysetList } from '../hooks/useKeysetList';
+import { KeysetList } from '../components/KeysetList';
 import { ErrorBox, Loading } from '../components/Status';
 
 type Notification = Schemas['Notification'];
@@ -17,12 +19,9 @@ export default function Notifications() {
   const { user } = useAuth();
   const queryClient = useQueryClient();
   usePageTitle(t('notifications.title'));
-  const list = useInfiniteQuery({
+  const list = useKeysetList({
     queryKey: ['me', 'notifications', 'page'],
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/v1/users/me/notifications', { params: { query: { limit: 30, cursor: pageParam } } })),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    page: (cursor) => unwrap(api.GET('/api/v1/users/me/notifications', { params: { query: { limit: 30, cursor } } })),
     enabled: !!user,
   });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['me', 'notifications'] });
@@ -36,9 +35,8 @@ export default function Notifications() {
 
   if (user === null) return <Navigate to="/login?next=/me/notifications" replace />;
   if (user === undefined) return <Loading />;
-  const pages = list.data?.pages ?? [];
-  const items = pages.flatMap((p) => p.items);
-  const unread = pages[0]?.unread_count ?? 0;
+  // The first page carries the count, read again with the list after each change.
+  const unread = list.pages[0]?.unread_count ?? 0;
 
   return (
     <section aria-labelledby="notif-h">
@@ -54,28 +52,17 @@ export default function Notifications() {
         )}
       </div>
       {readAll.isError && <ErrorBox error={readAll.error} />}
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">{t('notifications.none')}</p>
-      ) : (
-        <ul className="plain-list" data-testid="notifications">
-          {items.map((n) => (
-            <li key={n.id}>
-              <NotificationRow n={n} onChange={refresh} />
-            </li>
-          ))}
-        </ul>
-      )}
-      {list.hasNextPage && (
-        <p>
-          <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {t('common.more')}
-          </button>
-        </p>
-      )}
+      <KeysetList list={list} empty={t('notifications.none')}>
+        {(items) => (
+          <ul className="plain-list" data-testid="notifications">
+            {items.map((n) => (
+              <li key={n.id}>
+                <NotificationRow n={n} onChange={refresh} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </KeysetList>
       <p className="muted small">
         {t('notifications.manage')} <Link to="/me/saved-searches">{t('nav.savedSearches')}</Link> ·{' '}
         <Link to="/account">{t('nav.account')}</Link>
