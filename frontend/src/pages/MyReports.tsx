@@ -1,13 +1,15 @@
 import { useId, useState } from 'react';
 import { Link, Navigate } from 'react-router';
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, type Schemas } from '../api/client';
 import { useAuth } from '../api/auth';
 import { ApiError, errorMessage } from '../api/problem';
 import { useI18n } from '../i18n/I18n';
 import { formatDate } from '../i18n/format';
 import { usePageTitle } from '../hooks/catalogue';
-import { ErrorBox, Loading } from '../components/Status';
+import { Loading } from '../components/Status';
+import { useKeysetList } from '../hooks/useKeysetList';
+import { KeysetList } from '../components/KeysetList';
 
 type MyReport = Schemas['MyReport'];
 
@@ -20,18 +22,14 @@ export default function MyReports() {
   const queryClient = useQueryClient();
   const [notice, setNotice] = useState('');
   usePageTitle(t('myReports.title'));
-  const list = useInfiniteQuery({
+  const list = useKeysetList({
     queryKey: KEY,
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/v1/users/me/reports', { params: { query: { limit: 20, cursor: pageParam } } })),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    page: (cursor) => unwrap(api.GET('/api/v1/users/me/reports', { params: { query: { limit: 20, cursor } } })),
     enabled: !!user,
   });
 
   if (user === null) return <Navigate to="/login?next=/me/reports" replace />;
   if (user === undefined) return <Loading />;
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const changed = (message: string) => {
     setNotice(message);
     void queryClient.invalidateQueries({ queryKey: KEY });
@@ -45,28 +43,17 @@ export default function MyReports() {
       <p role="status" className={notice ? 'notice' : undefined} data-testid="my-reports-status">
         {notice}
       </p>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <p className="muted">{t('myReports.none')}</p>
-      ) : (
-        <ul className="plain-list" data-testid="my-reports">
-          {items.map((r) => (
-            <li key={r.id}>
-              <ReportRow report={r} onChanged={changed} />
-            </li>
-          ))}
-        </ul>
-      )}
-      {list.hasNextPage && (
-        <p>
-          <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {t('common.more')}
-          </button>
-        </p>
-      )}
+      <KeysetList list={list} empty={t('myReports.none')}>
+        {(items) => (
+          <ul className="plain-list" data-testid="my-reports">
+            {items.map((r) => (
+              <li key={r.id}>
+                <ReportRow report={r} onChanged={changed} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </KeysetList>
       <p className="muted small">
         <Link to="/account">{t('nav.account')}</Link>
       </p>
