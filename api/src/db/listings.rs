@@ -292,6 +292,16 @@ pub fn by_seller(
         .load(conn)
 }
 
+/// Every listing of a seller, whatever its status (deleted ones included: their rows are
+/// kept), oldest first: the seller's data export.
+pub fn all_of_seller(conn: &mut PgConnection, seller: Uuid) -> QueryResult<Vec<Listing>> {
+    listings::table
+        .filter(listings::seller_id.eq(seller))
+        .order((listings::created_at.asc(), listings::id.asc()))
+        .select(Listing::as_select())
+        .load(conn)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = listing_photos, check_for_backend(diesel::pg::Pg))]
 pub struct Photo {

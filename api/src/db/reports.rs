@@ -111,6 +111,15 @@ pub fn mine(
         .load(conn)
 }
 
+/// Every report the member filed, oldest first (their data export).
+pub fn all_of(conn: &mut PgConnection, reporter: Uuid) -> QueryResult<Vec<ReportRow>> {
+    listing_reports::table
+        .filter(listing_reports::reporter_id.eq(reporter))
+        .order((listing_reports::created_at.asc(), listing_reports::id.asc()))
+        .select(ReportRow::as_select())
+        .load(conn)
+}
+
 /// The member's own report, locked for the rest of the transaction: a moderator resolving
 /// the listing's reports meanwhile waits, or is waited for.
 pub fn find_own_for_update(

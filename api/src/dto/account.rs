@@ -91,6 +91,11 @@ pub struct Export {
     pub saved_searches: Vec<crate::dto::saved_searches::SavedSearch>,
     /// Your conversations (as buyer and as seller) with every message, oldest first.
     pub conversations: Vec<crate::dto::messages::ExportedConversation>,
+    /// Your listings, whatever their status (deleted ones too: their rows are kept), oldest
+    /// first, as their page shows them to you, with photos and price history.
+    pub listings: Vec<crate::dto::listings::ListingView>,
+    /// The listings you reported, oldest first, as `GET /users/me/reports` shows them.
+    pub reports: Vec<crate::dto::reports::MyReport>,
 }
 
 /// A listing you saved, and its price then.

@@ -143,7 +143,7 @@ fn status(row: &ReportRow) -> Result<ReportStatus, ApiError> {
 
 /// The reporter's reports as they read them, with the titles of the listings they may still
 /// read (as a buyer would: a moderator's own reports do not show hidden listings either).
-fn my_views(
+pub(crate) fn my_views(
     conn: &mut PgConnection,
     me: Uuid,
     found: Vec<ReportRow>,

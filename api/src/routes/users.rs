@@ -186,7 +186,10 @@ pub async fn change_password(
     )
 }
 
-/// Everything Hangar holds about you, as JSON (your right of access under the GDPR).
+/// Everything Hangar holds about you, as JSON (your right of access under the GDPR): your
+/// account, sessions and tokens (never their secrets), favourites, saved searches,
+/// conversations with every message, your listings of every status (deleted ones too) with
+/// photos and price history, and your reports.
 #[utoipa::path(
     tag = "users",
     operation_id = "export_me",
@@ -202,9 +205,15 @@ pub async fn change_password(
 pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     user.require_scope(Scope::Account)?;
     let id = user.id;
-    let (account, sessions, tokens, favorites, searches, conversations) =
+    let (account, sessions, tokens, favorites, searches, conversations, listings, reports) =
         db::run(&state.pool, move |conn| {
             let account = users::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+            let listings = crate::db::listings::all_of_seller(conn, id)?
+                .into_iter()
+                .map(|l| crate::listings::view(conn, l, &account))
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let reports = crate::db::reports::all_of(conn, id)?;
+            let reports = crate::routes::reports::my_views(conn, id, reports)?;
             let sessions = sessions::list_active(conn, id)?;
             let tokens = access_tokens::list_for_user(conn, id)?;
             let favorites = crate::db::favorites::all_of(conn, id)?;
@@ -217,6 +226,8 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
                 favorites,
                 searches,
                 conversations,
+                listings,
+                reports,
             ))
         })
         .await?;
@@ -255,6 +266,8 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
             .map(crate::routes::saved_searches::view)
             .collect::<Result<_, _>>()?,
         conversations,
+        listings,
+        reports,
     };
     Ok(HttpResponse::Ok()
         .insert_header((

@@ -1109,7 +1109,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything Hangar holds about you, as JSON (your right of access under the GDPR). */
+        /**
+         * Everything Hangar holds about you, as JSON (your right of access under the GDPR): your
+         *     account, sessions and tokens (never their secrets), favourites, saved searches,
+         *     conversations with every message, your listings of every status (deleted ones too) with
+         *     photos and price history, and your reports.
+         */
         get: operations["export_me"];
         put?: never;
         post?: never;
@@ -1956,6 +1961,13 @@ export interface components {
             saved_searches: components["schemas"]["SavedSearch"][];
             /** @description Your conversations (as buyer and as seller) with every message, oldest first. */
             conversations: components["schemas"]["ExportedConversation"][];
+            /**
+             * @description Your listings, whatever their status (deleted ones too: their rows are kept), oldest
+             *     first, as their page shows them to you, with photos and price history.
+             */
+            listings: components["schemas"]["ListingView"][];
+            /** @description The listings you reported, oldest first, as `GET /users/me/reports` shows them. */
+            reports: components["schemas"]["MyReport"][];
         };
         /** @description A personal access token's metadata (the token itself is never stored). */
         ExportedAccessToken: {

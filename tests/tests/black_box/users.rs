@@ -494,6 +494,63 @@ async fn export_holds_the_account_sessions_and_tokens_but_never_a_secret() {
 }
 
 #[tokio::test]
+async fn export_holds_the_members_listings_of_every_status_and_their_reports() {
+    // Arrange: a seller with a published listing and a draft; they report someone's listing.
+    let app = spawn_app().await;
+    let seller = hangar_tests::listings::seller(&app, "vendeur@example.fr");
+    let other = hangar_tests::listings::seller(&app, "autre@example.fr");
+    let published = hangar_tests::listings::published(&app, &seller.token).await;
+    let draft = hangar_tests::listings::draft(&app, &seller.token).await;
+    let theirs = hangar_tests::listings::published(&app, &other.token).await;
+    let res = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/listings/{theirs}/reports"),
+        Some(&seller.token),
+        Some(&json!({"reason": "scam", "comment": "Prix trop bas pour être vrai"})),
+    )
+    .await;
+    expect_status(res, 201, "report").await;
+
+    // Act
+    let res = get_with(&app, EXPORT, &seller.token).await;
+
+    // Assert: both listings, oldest first, as their page shows them to the seller; the
+    // report as "my reports" shows it; nothing of the other member's listing but its title.
+    assert_eq!(res.status().as_u16(), 200);
+    let export: Value = res.json().await.unwrap_or_default();
+    let listings = export["listings"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<&str> = listings.iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![published.to_string(), draft.to_string()],
+        "{export}"
+    );
+    assert_eq!(listings[0]["status"], "published");
+    assert_eq!(listings[1]["status"], "draft");
+    for listing in &listings {
+        assert!(
+            listing["description"]
+                .as_str()
+                .is_some_and(|d| !d.is_empty()),
+            "{listing}"
+        );
+        assert!(listing["price_history"].is_array(), "{listing}");
+        assert_eq!(listing["seller"]["id"], seller.id.to_string());
+    }
+    let reports = export["reports"].as_array().cloned().unwrap_or_default();
+    assert_eq!(reports.len(), 1, "{export}");
+    assert_eq!(reports[0]["listing_id"], theirs.to_string());
+    assert_eq!(reports[0]["reason"], "scam");
+    assert_eq!(reports[0]["comment"], "Prix trop bas pour être vrai");
+    assert_eq!(reports[0]["status"], "open");
+    assert!(
+        !listings.iter().any(|l| l["id"] == theirs.to_string()),
+        "another member's listing in the export"
+    );
+}
+
+#[tokio::test]
 async fn delete_me_with_a_wrong_password_changes_nothing() {
     let app = spawn_app().await;
     let (_, access, _) = register_and_login(&app, "jean.dupont@example.fr").await;
