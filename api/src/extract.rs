@@ -22,6 +22,8 @@ pub const JSON_LIMIT_BYTES: usize = 64 * 1024;
 /// - wrong or missing `Content-Type` → 415;
 /// - over [`JSON_LIMIT_BYTES`] → 413 (checked on `Content-Length` first, then while reading);
 /// - not JSON, invalid UTF-8, nesting deeper than 128 levels → 400;
+/// - a NUL character in any string or object key (PostgreSQL text cannot hold it) → 422
+///   naming every such field;
 /// - valid JSON of the wrong shape (unknown or missing field, wrong type) → 422 naming the field;
 /// - values breaking the DTO's `validator` rules → 422 with every field's messages.
 #[derive(Debug)]
@@ -125,10 +127,7 @@ fn serde_urlencoded_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiErro
     if let Some((name, _)) = form_urlencoded::parse(query.as_bytes())
         .find(|(name, value)| name.contains('\0') || value.contains('\0'))
     {
-        return Err(ApiError::field(
-            name.replace('\0', ""),
-            "must not contain NUL characters",
-        ));
+        return Err(ApiError::field(name.replace('\0', ""), NUL_MESSAGE));
     }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|err| {
@@ -171,10 +170,70 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // errors (a number where an enum goes) as syntax errors when deserialising directly.
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest(format!("The body is not valid JSON: {e}.")))?;
+    refuse_nul_characters(bytes, &value)?;
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         field_error(path, strip_position(&err.into_inner().to_string()))
     })
+}
+
+/// The message for a NUL character, in a query parameter or anywhere in a JSON body.
+const NUL_MESSAGE: &str = "must not contain NUL characters";
+
+/// PostgreSQL text cannot hold NUL: a body carrying one (in any string, object keys included,
+/// free-form attributes too) is a 422 naming every such field, rather than a 500 when the
+/// insert fails. Checked on the parsed value, before the DTO, so no DTO can forget it.
+fn refuse_nul_characters(bytes: &[u8], value: &serde_json::Value) -> Result<(), ApiError> {
+    // JSON can only carry NUL as the escape `\u0000` (raw control characters are a syntax
+    // error), so most bodies need no walk at all.
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let mut errors = FieldErrors::new();
+    find_nul_characters(value, "", &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Adds the path of every string containing NUL under `value` (at `path`, in the notation of
+/// the other field errors: `attributes.engine`, `avionics[2]`) to `out`.
+fn find_nul_characters(value: &serde_json::Value, path: &str, out: &mut FieldErrors) {
+    use serde_json::Value;
+    fn flag(path: &str, out: &mut FieldErrors) {
+        let field = if path.is_empty() { "body" } else { path };
+        // Once per field, even when both a key and its value hold NUL.
+        let messages = out.entry(field.to_owned()).or_default();
+        if messages.is_empty() {
+            messages.push(NUL_MESSAGE.to_owned());
+        }
+    }
+    match value {
+        Value::String(s) if s.contains('\0') => flag(path, out),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                find_nul_characters(item, &format!("{path}[{index}]"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                // Named without the NUL, as for query parameters: the client sees which key.
+                let name = key.replace('\0', "");
+                let child = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
+                if key.contains('\0') {
+                    flag(&child, out);
+                }
+                find_nul_characters(item, &child, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A 422 for a shape error at `path` (serde_path_to_error's notation, `.` for the root).
@@ -501,6 +560,63 @@ mod tests {
                 problem.errors
             );
         }
+    }
+
+    #[actix_web::test]
+    async fn nul_characters_anywhere_in_a_body_are_a_422_naming_the_field() {
+        let cases: &[(&[u8], &[&str], &str)] = &[
+            (
+                br#"{"title":"Robin\u0000 DR400","year":1999}"#,
+                &["title"],
+                "top-level value",
+            ),
+            (
+                br#"{"title":"Robin DR400","year":1999,"engine":{"hours":1,"no\u0000te":"x"}}"#,
+                &["engine.note"],
+                "nested key, named without the NUL (an unknown field too)",
+            ),
+            (
+                br#"{"ti\u0000tle":"Robin\u0000","year":1999}"#,
+                &["title"],
+                "key and value: one field, one message",
+            ),
+            (
+                br#"{"title":"\u0000","year":"\u0000"}"#,
+                &["title", "year"],
+                "every field at once, even one of the wrong type",
+            ),
+        ];
+        for (body, fields, why) in cases {
+            let err = extract(Some("application/json"), body.to_vec())
+                .await
+                .expect_err(why);
+            let problem = err.problem();
+            let named: Vec<&str> = problem.errors.keys().map(String::as_str).collect();
+            assert_eq!(named, *fields, "{why}");
+            for messages in problem.errors.values() {
+                assert_eq!(messages, &vec![NUL_MESSAGE.to_owned()], "{why}");
+            }
+        }
+        let free_form = parse_json::<serde_json::Value>(br#"{"a":[1,{"b":["x","\u0000"]}]}"#)
+            .expect_err("NUL in an array");
+        assert!(
+            free_form.problem().errors.contains_key("a[1].b[1]"),
+            "{:?}",
+            free_form.problem().errors
+        );
+        let root = parse_json::<String>(br#""\u0000""#).expect_err("NUL in a bare string");
+        assert!(root.problem().errors.contains_key("body"));
+    }
+
+    #[actix_web::test]
+    async fn an_escaped_backslash_before_u0000_is_not_a_nul() -> Result<(), ApiError> {
+        let ValidJson(s) = extract(
+            Some("application/json"),
+            br#"{"title":"C:\\u0000 is fine","year":1978}"#.to_vec(),
+        )
+        .await?;
+        assert_eq!(s.title, "C:\\u0000 is fine");
+        Ok(())
     }
 
     #[derive(Debug, Deserialize, Validate)]

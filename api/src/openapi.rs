@@ -15,7 +15,9 @@ use crate::error::{Problem, ProblemKind};
         description = "Hangar is the classified-ads marketplace for light aviation: aircraft, ULMs, \
 gliders, engines, propellers, avionics, parts, pilot gear, hangar space, shares and services.\n\n\
 All endpoints live under `/api/v1`. Bodies are JSON (`application/json`); every error is an \
-RFC 9457 problem document (`application/problem+json`) whose `type` is stable.\n\n\
+RFC 9457 problem document (`application/problem+json`) whose `type` is stable. Text must not \
+contain NUL (U+0000), which the database cannot store: a NUL in a query parameter, or in any \
+string or object key of a JSON body, is a 422 whose `errors` name the field (`attributes.engine_make`).\n\n\
 Authenticate with `Authorization: Bearer <token>`: the access token of a login, or a personal \
 access token (`hgr_...`) limited to its scopes.",
     ),

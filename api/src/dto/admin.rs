@@ -2,33 +2,25 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use crate::db::users::User;
 use crate::domain::{AccountType, Role, UserStatus};
+use crate::dto::paged_query;
 use crate::error::ApiError;
 
-/// Filters and page of the user list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UserListQuery {
-    /// Part of an email or display name (case-insensitive).
-    #[validate(length(min = 1, max = 100))]
-    #[param(min_length = 1, max_length = 100)]
-    pub q: Option<String>,
-    pub role: Option<Role>,
-    pub status: Option<UserStatus>,
-    /// Page size, 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Filters and page of the user list.
+    pub struct UserListQuery {
+        /// Part of an email or display name (case-insensitive).
+        #[validate(length(min = 1, max = 100))]
+        #[param(min_length = 1, max_length = 100)]
+        pub q: Option<String>,
+        pub role: Option<Role>,
+        pub status: Option<UserStatus>,
+    }
 }
 
 /// An account as administrators see it.

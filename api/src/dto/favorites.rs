@@ -1,12 +1,12 @@
 //! Favourites (`/listings/{id}/favorite`, `/users/me/favorites`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::Validate;
 
 use crate::dto::listings::{Currency, ListingSummary};
+use crate::dto::paged_query;
 use crate::extract::CrossCheck;
 
 /// An amount in minor units (cents) of a currency: 6500000 EUR is 65,000.00 EUR.
@@ -52,19 +52,9 @@ pub struct FavoritePage {
     pub next_cursor: Option<String>,
 }
 
-/// A page of a list of yours.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct FavoritesQuery {
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// A page of a list of yours.
+    pub struct FavoritesQuery {}
 }
 
 impl CrossCheck for FavoritesQuery {}

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use crate::dto::listings::ListingSummary;
+use crate::dto::paged_query;
 use crate::extract::CrossCheck;
 
 /// Longest message, in characters (after trimming).
@@ -140,19 +141,10 @@ pub struct StartedConversation {
     pub message: Message,
 }
 
-/// Paging of conversations and messages.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MessagesQuery {
-    /// 1–100 (default 20 conversations, 50 messages).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    limit_doc = "1–100 (default 20 conversations, 50 messages).";
+    /// Paging of conversations and messages.
+    pub struct MessagesQuery {}
 }
 
 impl CrossCheck for MessagesQuery {}

@@ -17,6 +17,47 @@ pub mod search;
 pub mod tokens;
 pub mod users;
 
+/// Declares a query-string DTO (strict: unknown parameters are a 422) whose fields end with the
+/// paging pair every list shares: `limit` (1–100) and `cursor` (the previous page's
+/// `next_cursor`, at most 200 characters). Not a shared struct under `#[serde(flatten)]`: serde
+/// does not support `deny_unknown_fields` with `flatten`, flattened fields of a query string
+/// arrive as strings (so `limit=5` no longer parses as a number), and utoipa's `IntoParams`
+/// does not expand flattened fields into parameters (juhaku/utoipa#841).
+/// `limit_doc = "…";` before the struct replaces the description of `limit`, for lists whose
+/// default page size is not 20.
+macro_rules! paged_query {
+    (
+        @emit $limit_doc:literal;
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$field_meta:meta])* $field_vis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, ::serde::Deserialize, ::validator::Validate, ::utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+            #[doc = $limit_doc]
+            #[validate(range(min = 1, max = 100))]
+            #[param(minimum = 1, maximum = 100)]
+            pub limit: Option<u32>,
+            /// `next_cursor` of the previous page.
+            #[validate(length(max = 200))]
+            #[param(max_length = 200)]
+            pub cursor: Option<String>,
+        }
+    };
+    (limit_doc = $limit_doc:literal; $($rest:tt)*) => {
+        $crate::dto::paged_query! { @emit $limit_doc; $($rest)* }
+    };
+    ($($rest:tt)*) => {
+        $crate::dto::paged_query! { @emit "1–100 (default 20)."; $($rest)* }
+    };
+}
+pub(crate) use paged_query;
+
 use serde::{Deserialize, Deserializer};
 use validator::ValidationError;
 
@@ -97,6 +138,46 @@ pub fn single_line(value: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    paged_query! {
+        /// A list with a filter of its own.
+        struct Sample {
+            kind: Option<String>,
+        }
+    }
+
+    #[test]
+    fn paged_queries_check_the_shared_pair_and_refuse_unknown_parameters() {
+        let ok: Sample = crate::extract::parse_query("kind=glider&limit=100&cursor=abc")
+            .unwrap_or_else(|e| panic!("valid query: {e:?}"));
+        assert_eq!(ok.kind.as_deref(), Some("glider"));
+        assert_eq!((ok.limit, ok.cursor.as_deref()), (Some(100), Some("abc")));
+
+        let long_cursor = format!("cursor={}", "a".repeat(201));
+        for (query, field) in [
+            ("limit=0", "limit"),
+            ("limit=101", "limit"),
+            (long_cursor.as_str(), "cursor"),
+            ("page=2", "page"),
+        ] {
+            let err = crate::extract::parse_query::<Sample>(query).expect_err(query);
+            assert!(
+                err.problem().errors.contains_key(field),
+                "{query}: {:?}",
+                err.problem().errors
+            );
+        }
+    }
+
+    #[test]
+    fn paged_queries_document_the_pair_after_their_own_parameters() {
+        use utoipa::IntoParams;
+        let params = Sample::into_params(|| None);
+        let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["kind", "limit", "cursor"]);
+        let limit = &params[1];
+        assert_eq!(limit.description.as_deref(), Some("1–100 (default 20)."));
+    }
 
     #[test]
     fn phone_numbers() {

@@ -2,30 +2,22 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use crate::domain::{AuditAction, ModerationAction, ReportReason, ReportState};
 use crate::dto::listings::ListingSummary;
+use crate::dto::paged_query;
 use crate::dto::reports::comment_text;
 use crate::extract::CrossCheck;
 
-/// Which reports to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ReportQueueQuery {
-    /// `open` (default: the queue) or `resolved`.
-    pub state: Option<ReportState>,
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Which reports to list.
+    pub struct ReportQueueQuery {
+        /// `open` (default: the queue) or `resolved`.
+        pub state: Option<ReportState>,
+    }
 }
 
 impl CrossCheck for ReportQueueQuery {}
@@ -107,19 +99,9 @@ pub struct ModerationNote {
 
 impl CrossCheck for ModerationNote {}
 
-/// Which held listings to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PendingQuery {
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Which held listings to list.
+    pub struct PendingQuery {}
 }
 
 impl CrossCheck for PendingQuery {}
@@ -184,23 +166,14 @@ pub struct AuditEntry {
     pub created_at: DateTime<Utc>,
 }
 
-/// Which audit entries to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Only this moderator's actions.
-    pub moderator: Option<Uuid>,
-    /// Only actions on this listing or this member.
-    pub target: Option<Uuid>,
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Which audit entries to list.
+    pub struct AuditQuery {
+        /// Only this moderator's actions.
+        pub moderator: Option<Uuid>,
+        /// Only actions on this listing or this member.
+        pub target: Option<Uuid>,
+    }
 }
 
 impl CrossCheck for AuditQuery {}

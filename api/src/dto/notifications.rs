@@ -1,13 +1,13 @@
 //! Notifications (`/users/me/notifications`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
-use validator::Validate;
 
 use crate::domain::NotificationKind;
 use crate::dto::favorites::Money;
+use crate::dto::paged_query;
 use crate::extract::CrossCheck;
 
 /// A saved search, by id and name.
@@ -68,21 +68,12 @@ pub struct NotificationPage {
     pub unread_count: i64,
 }
 
-/// Which notifications to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct NotificationsQuery {
-    /// Only unread ones.
-    pub unread: Option<bool>,
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Which notifications to list.
+    pub struct NotificationsQuery {
+        /// Only unread ones.
+        pub unread: Option<bool>,
+    }
 }
 
 impl CrossCheck for NotificationsQuery {}

@@ -11,6 +11,7 @@ use crate::db::listings::{self as rows, NewEvent};
 use crate::db::{self, users};
 use crate::domain::{Role, Scope};
 use crate::dto::listings::{ListingInput, ListingPage, ListingView, UpdateListing};
+use crate::dto::paged_query;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery, check_all};
 use crate::listings::{self, Transition};
@@ -530,21 +531,14 @@ transition_route!(
     "Renew a published or expired listing for another 60 days."
 );
 
-/// Filter of your listings.
-#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MyListingsQuery {
-    /// One status: draft, pending_review (waiting for a moderator), rejected (by a
-    /// moderator), published, reserved, sold, expired, withdrawn, hidden (by a moderator).
-    /// Default: all.
-    pub status: Option<String>,
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Filter of your listings.
+    pub struct MyListingsQuery {
+        /// One status: draft, pending_review (waiting for a moderator), rejected (by a
+        /// moderator), published, reserved, sold, expired, withdrawn, hidden (by a moderator).
+        /// Default: all.
+        pub status: Option<String>,
+    }
 }
 
 impl crate::extract::CrossCheck for MyListingsQuery {}
@@ -633,17 +627,9 @@ pub async fn my_listings(
     Ok(web::Json(page))
 }
 
-/// Page of a member's public listings.
-#[derive(Debug, serde::Deserialize, validator::Validate, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Page of a member's public listings.
+    pub struct PageQuery {}
 }
 
 impl crate::extract::CrossCheck for PageQuery {}

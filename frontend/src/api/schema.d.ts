@@ -3303,7 +3303,7 @@ export interface operations {
                 q?: string;
                 role?: components["schemas"]["Role"];
                 status?: components["schemas"]["UserStatus"];
-                /** @description Page size, 1–100 (default 20). */
+                /** @description 1–100 (default 20). */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
@@ -9251,7 +9251,9 @@ export interface operations {
                  *     Default: all.
                  */
                 status?: string;
+                /** @description 1–100 (default 20). */
                 limit?: number;
+                /** @description `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;
@@ -10492,7 +10494,9 @@ export interface operations {
     user_listings: {
         parameters: {
             query?: {
+                /** @description 1–100 (default 20). */
                 limit?: number;
+                /** @description `next_cursor` of the previous page. */
                 cursor?: string;
             };
             header?: never;

@@ -1,7 +1,10 @@
 //! Bad input gets a problem document with the right status, and leaves the service healthy.
 
+use hangar_tests::accounts::{call, count, registration};
+use hangar_tests::listings::{LISTINGS, dr400, member, published, seller, with, without};
 use hangar_tests::{TestApp, spawn_app};
 use reqwest::Method;
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Sends a GET over a bare TCP connection and returns the status code.
@@ -180,4 +183,143 @@ async fn nul_characters_in_query_parameters_are_a_422_naming_the_parameter() {
         );
         app.assert_healthy().await;
     }
+}
+
+/// One JSON body with a NUL somewhere, and where the route would have written.
+struct NulCase<'a> {
+    why: &'a str,
+    path: &'a str,
+    token: Option<&'a str>,
+    body: Value,
+    field: &'a str,
+    /// `count(*)` of this (`FROM …`) must not change.
+    rows: &'a str,
+}
+
+/// PostgreSQL cannot store NUL in text either, and a JSON body carries it as `\u0000`. Every
+/// JSON body goes through one extractor, which refuses it in any string or key, naming the
+/// field; each case checks the table the route would have written to is untouched.
+#[tokio::test]
+async fn nul_characters_in_json_bodies_are_a_422_naming_the_field_and_write_nothing() {
+    let app = spawn_app().await;
+    let sell = seller(&app, "vendeur@example.fr");
+    let buyer = member(&app, "acheteur@example.fr", "user", true);
+    let listing = published(&app, &sell.token).await;
+    let start = format!("/api/v1/listings/{listing}/conversations");
+    let started = call(
+        &app,
+        Method::POST,
+        &start,
+        Some(&buyer.token),
+        Some(&json!({"body": "Bonjour, l'avion est-il toujours disponible ?"})),
+    )
+    .await;
+    assert_eq!(started.status().as_u16(), 201, "start a conversation");
+    let started: Value = started
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("started conversation: {e}"));
+    let reply = format!(
+        "/api/v1/conversations/{}/messages",
+        started["conversation"]["id"].as_str().unwrap_or_default()
+    );
+
+    let newcomer = "nouveau@example.fr";
+    let no_such_user = format!("users WHERE email = '{newcomer}'");
+    let cases = [
+        NulCase {
+            why: "register: top-level field",
+            path: "/api/v1/auth/register",
+            token: None,
+            body: with(
+                registration(newcomer),
+                "/display_name",
+                json!("Jean\0 Dupont"),
+            ),
+            field: "display_name",
+            rows: &no_such_user,
+        },
+        NulCase {
+            why: "register: key",
+            path: "/api/v1/auth/register",
+            token: None,
+            body: with(
+                without(registration(newcomer), "/display_name"),
+                "/display\0_name",
+                json!("Jean Dupont"),
+            ),
+            field: "display_name",
+            rows: &no_such_user,
+        },
+        NulCase {
+            why: "create listing: top-level field",
+            path: LISTINGS,
+            token: Some(&sell.token),
+            body: with(dr400(), "/description", json!("Robin DR400\0 hangarée")),
+            field: "description",
+            rows: "listings",
+        },
+        NulCase {
+            why: "create listing: nested attribute",
+            path: LISTINGS,
+            token: Some(&sell.token),
+            body: with(dr400(), "/attributes/engine_make", json!("Lycoming\0")),
+            field: "attributes.engine_make",
+            rows: "listings",
+        },
+        NulCase {
+            why: "create listing: nested key",
+            path: LISTINGS,
+            token: Some(&sell.token),
+            body: with(dr400(), "/attributes/engine\0_model", json!("O-320-E2A")),
+            field: "attributes.engine_model",
+            rows: "listings",
+        },
+        NulCase {
+            why: "create listing: list item",
+            path: LISTINGS,
+            token: Some(&sell.token),
+            body: with(
+                dr400(),
+                "/attributes/avionics",
+                json!(["Garmin GNS 430", "\0"]),
+            ),
+            field: "attributes.avionics[1]",
+            rows: "listings",
+        },
+        NulCase {
+            why: "start a conversation",
+            path: &start,
+            token: Some(&buyer.token),
+            body: json!({"body": "Toujours \0disponible ?"}),
+            field: "body",
+            rows: "messages",
+        },
+        NulCase {
+            why: "send a message",
+            path: &reply,
+            token: Some(&buyer.token),
+            body: json!({"body": "\0"}),
+            field: "body",
+            rows: "messages",
+        },
+    ];
+    for case in cases {
+        let before = count(&app, case.rows);
+        let res = call(&app, Method::POST, case.path, case.token, Some(&case.body)).await;
+        let problem = TestApp::expect_problem(res, 422, "validation").await;
+        assert_eq!(
+            problem["errors"],
+            json!({ case.field: ["must not contain NUL characters"] }),
+            "{}: {problem}",
+            case.why
+        );
+        assert_eq!(
+            count(&app, case.rows),
+            before,
+            "{}: a row was written",
+            case.why
+        );
+    }
+    app.assert_healthy().await;
 }
