@@ -10,7 +10,9 @@
 pub mod accounts;
 pub mod alerts;
 pub mod cluster;
+pub mod conversations;
 pub mod listings;
+pub mod reports;
 pub mod smtp;
 
 use std::collections::HashMap;
