@@ -114,6 +114,13 @@ pub fn id_of(me: &Value) -> Uuid {
         .unwrap_or_else(|| panic!("no id in {me}"))
 }
 
+/// The UUID a JSON string holds (an `id` field, say).
+pub fn uuid_of(v: &Value) -> Uuid {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a uuid: {v}"))
+}
+
 /// `POST /api/v1/auth/login` with body delivery.
 pub async fn login_response(app: &TestApp, email: &str, password: &str) -> Response {
     post(
@@ -285,6 +292,19 @@ pub fn set_status(app: &TestApp, email: &str, status: &str) {
         &format!(
             "UPDATE users SET status = {} WHERE email = {}",
             lit(status),
+            lit(email)
+        ),
+    );
+    assert_eq!(n, 1, "no user {email}");
+}
+
+/// Sets the language a user's mails are written in (`fr`, `en`) behind the API's back.
+pub fn set_locale(app: &TestApp, email: &str, locale: &str) {
+    let n = execute(
+        app,
+        &format!(
+            "UPDATE users SET locale = {} WHERE email = {}",
+            lit(locale),
             lit(email)
         ),
     );

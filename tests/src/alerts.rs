@@ -49,6 +49,11 @@ pub async fn call_ok(
     expect_status(res, status, &format!("{method} {path}")).await
 }
 
+/// The token's member's notifications (the first page, with `unread_count`), asserting 200.
+pub async fn notifications(app: &TestApp, token: &str) -> Value {
+    call_ok(app, Method::GET, NOTIFICATIONS, token, None, 200).await
+}
+
 /// Saves `listing` as a favourite of the token's member, asserting 201.
 pub async fn favorite(app: &TestApp, token: &str, listing: Uuid) -> Value {
     call_ok(app, Method::PUT, &favorite_path(listing), token, None, 201).await

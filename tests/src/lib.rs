@@ -10,7 +10,9 @@
 pub mod accounts;
 pub mod alerts;
 pub mod cluster;
+pub mod conversations;
 pub mod listings;
+pub mod reports;
 pub mod smtp;
 
 use std::collections::HashMap;
@@ -172,7 +174,8 @@ impl TestDatabase {
         let name = format!("hangar_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = connect(&admin);
         // Two clones of one template at the same instant can collide on the template's lock;
-        // a short retry is the documented remedy.
+        // a short retry is the documented remedy. No `STRATEGY FILE_COPY`: measured slower
+        // than the default under load (tests/TESTING.md, "Test databases").
         let mut attempt = 0;
         loop {
             match diesel::sql_query(format!(

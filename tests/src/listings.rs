@@ -133,6 +133,16 @@ pub fn seller(app: &TestApp, email: &str) -> Member {
     member(app, email, "user", true)
 }
 
+/// A verified private member who buys: `acheteur@example.fr`.
+pub fn buyer(app: &TestApp) -> Member {
+    member(app, "acheteur@example.fr", "user", true)
+}
+
+/// A verified moderator.
+pub fn moderator(app: &TestApp, email: &str) -> Member {
+    member(app, email, "moderator", true)
+}
+
 /// A verified professional seller (a company).
 pub fn professional(app: &TestApp, email: &str) -> Member {
     let id = Uuid::now_v7();
@@ -204,6 +214,15 @@ pub async fn parts(res: Response) -> (u16, Value, Option<String>) {
     (status, body, etag)
 }
 
+/// Asserts that the problem document `problem` has exactly one message for `field`; `why`
+/// names the case in the failure.
+pub fn assert_one_message(problem: &Value, field: &str, why: &str) {
+    let messages = problem["errors"][field]
+        .as_array()
+        .unwrap_or_else(|| panic!("{why}: no message for {field}: {problem}"));
+    assert_eq!(messages.len(), 1, "{why}: {problem}");
+}
+
 /// `POST /api/v1/listings`: status, body and `ETag`.
 pub async fn create(app: &TestApp, token: &str, body: &Value) -> (u16, Value, Option<String>) {
     parts(request(app, Method::POST, LISTINGS, Some(token), None, Some(body)).await).await
@@ -232,6 +251,35 @@ pub async fn draft(app: &TestApp, token: &str) -> Uuid {
 /// Creates a published DR400 (the seller must be verified); returns its id.
 pub async fn published(app: &TestApp, token: &str) -> Uuid {
     create_ok(app, token, &with(dr400(), "/publish", json!(true))).await
+}
+
+/// A verified private seller, `vendeur@example.fr`, with a published DR400: returns the
+/// seller and the listing's id.
+pub async fn seller_with_listing(app: &TestApp) -> (Member, Uuid) {
+    let seller = seller(app, "vendeur@example.fr");
+    let listing = published(app, &seller.token).await;
+    (seller, listing)
+}
+
+/// The two parties of most tests on one listing.
+#[derive(Debug, Clone)]
+pub struct SellerAndBuyer {
+    /// `vendeur@example.fr`, verified.
+    pub seller: Member,
+    /// `acheteur@example.fr`, verified.
+    pub buyer: Member,
+    /// The seller's published DR400.
+    pub listing: Uuid,
+}
+
+/// [`seller_with_listing`] and a [`buyer`].
+pub async fn seller_and_buyer(app: &TestApp) -> SellerAndBuyer {
+    let (seller, listing) = seller_with_listing(app).await;
+    SellerAndBuyer {
+        seller,
+        buyer: buyer(app),
+        listing,
+    }
 }
 
 /// `GET /api/v1/listings/{id}`, anonymous or with a token: status, body, `ETag`.

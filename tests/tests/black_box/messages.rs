@@ -2,34 +2,24 @@
 //! messages in pages, mark read, blocking, the rate limit, the `new_message` notification
 //! and the throttled mail; everyone but the two parties gets 404 with nothing written.
 
-use hangar_tests::accounts::{count, execute, query_one};
-use hangar_tests::alerts::{NOTIFICATIONS, call_ok};
-use hangar_tests::listings::{Member, draft, header, member, published, request, seller};
+use hangar_tests::accounts::{
+    PASSWORD, count, create_pat, execute, pat_secret, query_one, register_and_login, set_locale,
+    uuid_of,
+};
+use hangar_tests::alerts::{call_ok, notifications};
+use hangar_tests::conversations::{
+    INBOX, block, conversation, conversation_path, mark_read, post_message, post_start,
+    send_message, start_conversation, start_path, text, unblock,
+};
+use hangar_tests::listings::{
+    Member, SellerAndBuyer, draft, header, member, moderator, published, request, seller_and_buyer,
+    seller_with_listing, verify_email,
+};
 use hangar_tests::smtp::SmtpSink;
 use hangar_tests::{TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-const INBOX: &str = "/api/v1/users/me/conversations";
-
-fn start_path(listing: Uuid) -> String {
-    format!("/api/v1/listings/{listing}/conversations")
-}
-
-fn conversation_path(id: Uuid, rest: &str) -> String {
-    format!("/api/v1/conversations/{id}{rest}")
-}
-
-fn uuid_of(v: &Value) -> Uuid {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a uuid: {v}"))
-}
-
-fn text(body: &str) -> Value {
-    json!({ "body": body })
-}
 
 /// A seller with a published DR400, a buyer, and a third member.
 struct Cast {
@@ -42,10 +32,12 @@ struct Cast {
 
 async fn cast_with(extra: &[(&str, &str)]) -> Cast {
     let app = spawn_app_with(extra).await;
-    let seller = seller(&app, "vendeur@example.fr");
-    let buyer = member(&app, "acheteur@example.fr", "user", true);
+    let SellerAndBuyer {
+        seller,
+        buyer,
+        listing,
+    } = seller_and_buyer(&app).await;
     let stranger = member(&app, "curieux@example.fr", "user", true);
-    let listing = published(&app, &seller.token).await;
     Cast {
         app,
         seller,
@@ -61,16 +53,7 @@ async fn cast() -> Cast {
 
 /// The buyer starts the conversation (201); returns its id.
 async fn start(c: &Cast, body: &str) -> Uuid {
-    let started = call_ok(
-        &c.app,
-        Method::POST,
-        &start_path(c.listing),
-        &c.buyer.token,
-        Some(&text(body)),
-        201,
-    )
-    .await;
-    uuid_of(&started["conversation"]["id"])
+    start_conversation(&c.app, &c.buyer.token, c.listing, body).await
 }
 
 fn messages_count(app: &TestApp) -> i64 {
@@ -83,15 +66,11 @@ async fn a_buyer_starts_a_conversation_and_the_seller_replies() {
     let c = cast().await;
 
     // Act: the buyer writes; surrounding spaces are trimmed.
-    let res = request(
+    let res = post_start(
         &c.app,
-        Method::POST,
-        &start_path(c.listing),
         Some(&c.buyer.token),
-        None,
-        Some(&text(
-            "  Bonjour, toujours disponible ?\nJe peux venir samedi.  ",
-        )),
+        c.listing,
+        &text("  Bonjour, toujours disponible ?\nJe peux venir samedi.  "),
     )
     .await;
 
@@ -144,26 +123,16 @@ async fn a_buyer_starts_a_conversation_and_the_seller_replies() {
     assert_eq!(item["last_message"]["from_me"], false);
 
     // The seller replies; the buyer's copy shows it unread.
-    let reply = call_ok(
+    let reply = send_message(
         &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
         &c.seller.token,
-        Some(&text("Oui, venez à LFPN samedi à 10 h.")),
-        201,
+        id,
+        "Oui, venez à LFPN samedi à 10 h.",
     )
     .await;
     assert_eq!(reply["from_me"], true);
     assert_eq!(messages_count(&c.app), 2);
-    let mine = call_ok(
-        &c.app,
-        Method::GET,
-        &conversation_path(id, ""),
-        &c.buyer.token,
-        None,
-        200,
-    )
-    .await;
+    let mine = conversation(&c.app, &c.buyer.token, id).await;
     assert_eq!(mine["unread_count"], 1);
     assert_eq!(
         mine["last_message"]["body"],
@@ -171,26 +140,10 @@ async fn a_buyer_starts_a_conversation_and_the_seller_replies() {
     );
 
     // The seller reads: the buyer's message is marked read, once.
-    let read = call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/read"),
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let read = mark_read(&c.app, &c.seller.token, id).await;
     assert_eq!(read["marked"], 1);
     assert_eq!(read["conversation"]["unread_count"], 0);
-    let again = call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/read"),
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let again = mark_read(&c.app, &c.seller.token, id).await;
     assert_eq!(again["marked"], 0);
     assert_eq!(
         count(
@@ -241,13 +194,11 @@ async fn a_second_start_on_the_same_listing_adds_to_the_one_conversation() {
     let first = start(&c, "Bonjour").await;
 
     // Act
-    let res = request(
+    let res = post_start(
         &c.app,
-        Method::POST,
-        &start_path(c.listing),
         Some(&c.buyer.token),
-        None,
-        Some(&text("Vous avez eu mon message ?")),
+        c.listing,
+        &text("Vous avez eu mon message ?"),
     )
     .await;
 
@@ -366,27 +317,17 @@ async fn starting_refuses_bad_messages_own_listings_and_listings_you_cannot_see(
     }
 
     // 5,000 characters exactly is fine.
-    let res = request(
+    let res = post_start(
         &c.app,
-        Method::POST,
-        &start_path(c.listing),
         Some(&c.stranger.token),
-        None,
-        Some(&text(&"é".repeat(5_000))),
+        c.listing,
+        &text(&"é".repeat(5_000)),
     )
     .await;
     assert_eq!(res.status().as_u16(), 201);
 
     // One's own listing: 422 with a clear detail, nothing written.
-    let res = request(
-        &c.app,
-        Method::POST,
-        &start_path(c.listing),
-        Some(&c.seller.token),
-        None,
-        Some(&text("Bonjour")),
-    )
-    .await;
+    let res = post_start(&c.app, Some(&c.seller.token), c.listing, &text("Bonjour")).await;
     let problem = TestApp::expect_problem(res, 422, "validation").await;
     assert!(
         problem["detail"]
@@ -403,15 +344,7 @@ async fn starting_refuses_bad_messages_own_listings_and_listings_you_cannot_see(
     );
 
     // Not logged in: 401.
-    let res = request(
-        &c.app,
-        Method::POST,
-        &start_path(c.listing),
-        None,
-        None,
-        Some(&text("Bonjour")),
-    )
-    .await;
+    let res = post_start(&c.app, None, c.listing, &text("Bonjour")).await;
     TestApp::expect_problem(res, 401, "unauthorized").await;
     assert_eq!(count(&c.app, "conversations"), 1);
 }
@@ -429,15 +362,7 @@ async fn sending_in_a_conversation_refuses_bad_messages() {
     ];
     for (body, why) in cases {
         // Act
-        let res = request(
-            &c.app,
-            Method::POST,
-            &conversation_path(id, "/messages"),
-            Some(&c.seller.token),
-            None,
-            Some(&body),
-        )
-        .await;
+        let res = post_message(&c.app, &c.seller.token, id, &body).await;
 
         // Assert
         let problem = TestApp::expect_problem(res, 422, "validation").await;
@@ -464,7 +389,7 @@ async fn nobody_but_the_two_parties_sees_or_touches_a_conversation() {
             count(app, "outbox"),
         )
     };
-    let moderator = member(&c.app, "moderateur@example.fr", "moderator", true);
+    let moderator = moderator(&c.app, "moderateur@example.fr");
     let before = snapshot(&c.app);
     let routes: [(Method, String, Option<Value>); 7] = [
         (Method::GET, conversation_path(id, ""), None),
@@ -509,30 +434,14 @@ async fn a_blocked_member_cannot_write_until_unblocked() {
 
     // Act: the seller blocks the buyer (twice: idempotent).
     for _ in 0..2 {
-        let view = call_ok(
-            &c.app,
-            Method::POST,
-            &conversation_path(id, "/block"),
-            &c.seller.token,
-            None,
-            200,
-        )
-        .await;
+        let view = block(&c.app, &c.seller.token, id).await;
         assert_eq!(view["blocked_by_me"], true);
         assert_eq!(view["can_reply"], false);
     }
     assert_eq!(count(&c.app, "user_blocks"), 1);
 
     // Assert: the buyer gets 403 here and on a new start; nothing written.
-    let res = request(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        Some(&c.buyer.token),
-        None,
-        Some(&text("Allô ?")),
-    )
-    .await;
+    let res = post_message(&c.app, &c.buyer.token, id, &text("Allô ?")).await;
     let problem = TestApp::expect_problem(res, 403, "forbidden").await;
     assert!(
         problem["detail"]
@@ -540,76 +449,28 @@ async fn a_blocked_member_cannot_write_until_unblocked() {
             .is_some_and(|d| d.contains("blocked you")),
         "{problem}"
     );
-    let res = request(
-        &c.app,
-        Method::POST,
-        &start_path(c.listing),
-        Some(&c.buyer.token),
-        None,
-        Some(&text("Allô ?")),
-    )
-    .await;
+    let res = post_start(&c.app, Some(&c.buyer.token), c.listing, &text("Allô ?")).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
     // Another listing of the same seller: still blocked, and no conversation is created.
     let other = published(&c.app, &c.seller.token).await;
-    let res = request(
-        &c.app,
-        Method::POST,
-        &start_path(other),
-        Some(&c.buyer.token),
-        None,
-        Some(&text("Et celui-ci ?")),
-    )
-    .await;
+    let res = post_start(&c.app, Some(&c.buyer.token), other, &text("Et celui-ci ?")).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
     assert_eq!(count(&c.app, "conversations"), 1);
     // The blocker cannot write either while the block stands.
-    let res = request(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        Some(&c.seller.token),
-        None,
-        Some(&text("Non.")),
-    )
-    .await;
+    let res = post_message(&c.app, &c.seller.token, id, &text("Non.")).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
     assert_eq!(messages_count(&c.app), 1);
-    let theirs = call_ok(
-        &c.app,
-        Method::GET,
-        &conversation_path(id, ""),
-        &c.buyer.token,
-        None,
-        200,
-    )
-    .await;
+    let theirs = conversation(&c.app, &c.buyer.token, id).await;
     assert_eq!(
         (theirs["blocked_by_me"].clone(), theirs["can_reply"].clone()),
         (json!(false), json!(false))
     );
 
     // Unblocked: the buyer writes again.
-    let view = call_ok(
-        &c.app,
-        Method::DELETE,
-        &conversation_path(id, "/block"),
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let view = unblock(&c.app, &c.seller.token, id).await;
     assert_eq!(view["blocked_by_me"], false);
     assert_eq!(count(&c.app, "user_blocks"), 0);
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Merci !")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.buyer.token, id, "Merci !").await;
     assert_eq!(messages_count(&c.app), 2);
 }
 
@@ -619,27 +480,11 @@ async fn senders_are_rate_limited_with_retry_after() {
     let c = cast_with(&[("RATE_LIMIT_MESSAGES_PER_10_MINUTES", "3")]).await;
     let id = start(&c, "Un").await;
     for body in ["Deux", "Trois"] {
-        call_ok(
-            &c.app,
-            Method::POST,
-            &conversation_path(id, "/messages"),
-            &c.buyer.token,
-            Some(&text(body)),
-            201,
-        )
-        .await;
+        send_message(&c.app, &c.buyer.token, id, body).await;
     }
 
     // Act
-    let res = request(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        Some(&c.buyer.token),
-        None,
-        Some(&text("Quatre")),
-    )
-    .await;
+    let res = post_message(&c.app, &c.buyer.token, id, &text("Quatre")).await;
 
     // Assert: 429 with Retry-After within the window; nothing written; the seller is not
     // limited by the buyer's count.
@@ -648,42 +493,24 @@ async fn senders_are_rate_limited_with_retry_after() {
         .unwrap_or(0);
     assert!((1..=600).contains(&retry), "Retry-After {retry}");
     TestApp::expect_problem(res, 429, "too-many-requests").await;
-    let res = request(
+    let res = post_start(
         &c.app,
-        Method::POST,
-        &start_path(published(&c.app, &c.seller.token).await),
         Some(&c.buyer.token),
-        None,
-        Some(&text("Cinq")),
+        published(&c.app, &c.seller.token).await,
+        &text("Cinq"),
     )
     .await;
     TestApp::expect_problem(res, 429, "too-many-requests").await;
     assert_eq!(count(&c.app, "conversations"), 1);
     assert_eq!(messages_count(&c.app), 3);
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.seller.token,
-        Some(&text("Réponse")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.seller.token, id, "Réponse").await;
 
     // Messages older than the window no longer count.
     execute(
         &c.app,
         "UPDATE messages SET created_at = now() - interval '11 minutes'",
     );
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Quatre")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.buyer.token, id, "Quatre").await;
 }
 
 #[tokio::test]
@@ -693,26 +520,10 @@ async fn the_recipient_gets_one_notification_per_conversation_until_read() {
 
     // Act: two messages from the buyer.
     let id = start(&c, "Bonjour").await;
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Encore moi")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.buyer.token, id, "Encore moi").await;
 
     // Assert: one unread new_message notification for the seller, none for the buyer.
-    let page = call_ok(
-        &c.app,
-        Method::GET,
-        NOTIFICATIONS,
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let page = notifications(&c.app, &c.seller.token).await;
     assert_eq!(page["unread_count"], 1, "{page}");
     let n = &page["items"][0];
     assert_eq!(n["kind"], "new_message");
@@ -731,34 +542,10 @@ async fn the_recipient_gets_one_notification_per_conversation_until_read() {
     );
 
     // Reading the conversation reads the notification; the next message notifies again.
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/read"),
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
-    let page = call_ok(
-        &c.app,
-        Method::GET,
-        NOTIFICATIONS,
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    mark_read(&c.app, &c.seller.token, id).await;
+    let page = notifications(&c.app, &c.seller.token).await;
     assert_eq!(page["unread_count"], 0);
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Et alors ?")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.buyer.token, id, "Et alors ?").await;
     assert_eq!(
         count(
             &c.app,
@@ -777,25 +564,11 @@ async fn the_recipient_is_mailed_in_their_language_at_most_once_while_unread() {
     let sink = SmtpSink::start();
     let url = sink.url();
     let c = cast_with(&[("SMTP_URL", &url), ("OUTBOX_POLL_MS", "100")]).await;
-    execute(
-        &c.app,
-        &format!(
-            "UPDATE users SET locale = 'en' WHERE id = '{}'",
-            c.seller.id
-        ),
-    );
+    set_locale(&c.app, &c.seller.email, "en");
 
     // Act: two messages quickly.
     let id = start(&c, "Bonjour, toujours disponible ?").await;
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Je peux venir samedi.")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.buyer.token, id, "Je peux venir samedi.").await;
 
     // Assert: one mail, in English, with the first message and the link.
     let mail = sink.wait_for("vendeur@example.fr").await;
@@ -813,37 +586,13 @@ async fn the_recipient_is_mailed_in_their_language_at_most_once_while_unread() {
 
     // Once read, the next message is mailed again (the throttle is for unread ones); the
     // buyer gets the seller's reply in French.
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/read"),
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.buyer.token,
-        Some(&text("Vous l'avez lu ?")),
-        201,
-    )
-    .await;
+    mark_read(&c.app, &c.seller.token, id).await;
+    send_message(&c.app, &c.buyer.token, id, "Vous l'avez lu ?").await;
     assert_eq!(
         count(&c.app, "outbox WHERE to_address = 'vendeur@example.fr'"),
         2
     );
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.seller.token,
-        Some(&text("Oui !")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.seller.token, id, "Oui !").await;
     let mail = sink.wait_for("acheteur@example.fr").await;
     assert!(mail.contains("Bonjour Jean Dupont"), "{mail}");
     assert_eq!(
@@ -856,15 +605,7 @@ async fn the_recipient_is_mailed_in_their_language_at_most_once_while_unread() {
         &c.app,
         "UPDATE conversations SET buyer_mailed_at = now() - interval '16 minutes'",
     );
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.seller.token,
-        Some(&text("Toujours là ?")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.seller.token, id, "Toujours là ?").await;
     assert_eq!(
         count(&c.app, "outbox WHERE to_address = 'acheteur@example.fr'"),
         2
@@ -879,15 +620,7 @@ async fn the_recipient_is_mailed_in_their_language_at_most_once_while_unread() {
         ),
     );
     let theirs = published(&c.app, &c.stranger.token).await;
-    call_ok(
-        &c.app,
-        Method::POST,
-        &start_path(theirs),
-        &c.buyer.token,
-        Some(&text("Bonjour")),
-        201,
-    )
-    .await;
+    start_conversation(&c.app, &c.buyer.token, theirs, "Bonjour").await;
     assert_eq!(
         count(&c.app, "outbox WHERE to_address = 'curieux@example.fr'"),
         0
@@ -911,26 +644,9 @@ async fn the_inbox_is_newest_activity_first_in_pages() {
     let mut ids = Vec::new();
     for _ in 0..3 {
         let listing = published(&c.app, &c.seller.token).await;
-        let started = call_ok(
-            &c.app,
-            Method::POST,
-            &start_path(listing),
-            &c.buyer.token,
-            Some(&text("Bonjour")),
-            201,
-        )
-        .await;
-        ids.push(uuid_of(&started["conversation"]["id"]));
+        ids.push(start_conversation(&c.app, &c.buyer.token, listing, "Bonjour").await);
     }
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(ids[0], "/messages"),
-        &c.seller.token,
-        Some(&text("Oui ?")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.seller.token, ids[0], "Oui ?").await;
 
     // Act: pages of two.
     let first = call_ok(
@@ -980,15 +696,7 @@ async fn the_inbox_is_newest_activity_first_in_pages() {
 
     // Messages page oldest → newest.
     for i in 0..4 {
-        call_ok(
-            &c.app,
-            Method::POST,
-            &conversation_path(ids[1], "/messages"),
-            &c.buyer.token,
-            Some(&text(&format!("m{i}"))),
-            201,
-        )
-        .await;
+        send_message(&c.app, &c.buyer.token, ids[1], &format!("m{i}")).await;
     }
     let mut seen = Vec::new();
     let mut path = conversation_path(ids[1], "/messages?limit=2");
@@ -1011,48 +719,17 @@ async fn the_inbox_is_newest_activity_first_in_pages() {
 async fn tokens_need_the_messages_scope() {
     // Arrange: a registered member with a token scoped to listings only.
     let app = spawn_app().await;
-    let owner = seller(&app, "vendeur@example.fr");
-    let listing = published(&app, &owner.token).await;
-    let (_, access, _) =
-        hangar_tests::accounts::register_and_login(&app, "acheteur@example.fr").await;
-    hangar_tests::listings::verify_email(
-        &app,
-        hangar_tests::accounts::id_of(
-            &hangar_tests::accounts::json_body(
-                hangar_tests::accounts::get_me(&app, &access).await,
-                "me",
-            )
-            .await,
-        ),
-    );
-    let narrow = hangar_tests::accounts::pat_secret(
-        &hangar_tests::accounts::create_pat(&app, &access, &["listings:read"]).await,
-    );
-    let wide = hangar_tests::accounts::pat_secret(
-        &hangar_tests::accounts::create_pat(&app, &access, &["messages"]).await,
-    );
+    let (_, listing) = seller_with_listing(&app).await;
+    let (buyer, access, _) = register_and_login(&app, "acheteur@example.fr").await;
+    verify_email(&app, buyer);
+    let narrow = pat_secret(&create_pat(&app, &access, &["listings:read"]).await);
+    let wide = pat_secret(&create_pat(&app, &access, &["messages"]).await);
 
     // Act / assert
-    let res = request(
-        &app,
-        Method::POST,
-        &start_path(listing),
-        Some(&narrow),
-        None,
-        Some(&text("Bonjour")),
-    )
-    .await;
+    let res = post_start(&app, Some(&narrow), listing, &text("Bonjour")).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "messages"), 0);
-    call_ok(
-        &app,
-        Method::POST,
-        &start_path(listing),
-        &wide,
-        Some(&text("Bonjour")),
-        201,
-    )
-    .await;
+    start_conversation(&app, &wide, listing, "Bonjour").await;
     call_ok(&app, Method::GET, INBOX, &wide, None, 200).await;
 }
 
@@ -1060,47 +737,12 @@ async fn tokens_need_the_messages_scope() {
 async fn the_export_holds_conversations_and_erasure_keeps_the_other_partys_copy() {
     // Arrange: a registered buyer (a real password, for the deletion) writes to a seller.
     let app = spawn_app().await;
-    let owner = seller(&app, "vendeur@example.fr");
-    let listing = published(&app, &owner.token).await;
-    let (buyer, access, _) =
-        hangar_tests::accounts::register_and_login(&app, "acheteur@example.fr").await;
-    let started = call_ok(
-        &app,
-        Method::POST,
-        &start_path(listing),
-        &access,
-        Some(&text("Bonjour")),
-        201,
-    )
-    .await;
-    let id = uuid_of(&started["conversation"]["id"]);
-    call_ok(
-        &app,
-        Method::POST,
-        &conversation_path(id, "/block"),
-        &owner.token,
-        None,
-        200,
-    )
-    .await;
-    call_ok(
-        &app,
-        Method::DELETE,
-        &conversation_path(id, "/block"),
-        &owner.token,
-        None,
-        200,
-    )
-    .await;
-    call_ok(
-        &app,
-        Method::POST,
-        &conversation_path(id, "/block"),
-        &access,
-        None,
-        200,
-    )
-    .await;
+    let (owner, listing) = seller_with_listing(&app).await;
+    let (buyer, access, _) = register_and_login(&app, "acheteur@example.fr").await;
+    let id = start_conversation(&app, &access, listing, "Bonjour").await;
+    block(&app, &owner.token, id).await;
+    unblock(&app, &owner.token, id).await;
+    block(&app, &access, id).await;
 
     // Act
     let export = call_ok(
@@ -1122,7 +764,7 @@ async fn the_export_holds_conversations_and_erasure_keeps_the_other_partys_copy(
 
     // Erasure: the seller still reads the conversation, with a deleted member who cannot be
     // written to; the blocks are gone.
-    let body = json!({"password": hangar_tests::accounts::PASSWORD});
+    let body = json!({"password": PASSWORD});
     call_ok(
         &app,
         Method::DELETE,
@@ -1139,28 +781,12 @@ async fn the_export_holds_conversations_and_erasure_keeps_the_other_partys_copy(
         ),
         0
     );
-    let view = call_ok(
-        &app,
-        Method::GET,
-        &conversation_path(id, ""),
-        &owner.token,
-        None,
-        200,
-    )
-    .await;
+    let view = conversation(&app, &owner.token, id).await;
     assert_eq!(view["other_party"]["deleted"], true);
     assert_eq!(view["other_party"]["display_name"], "Deleted member");
     assert_eq!(view["can_reply"], false);
     assert_eq!(view["last_message"]["body"], "Bonjour");
-    let res = request(
-        &app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        Some(&owner.token),
-        None,
-        Some(&text("Allô ?")),
-    )
-    .await;
+    let res = post_message(&app, &owner.token, id, &text("Allô ?")).await;
     TestApp::expect_problem(res, 403, "forbidden").await;
     assert_eq!(count(&app, "messages"), 1);
 }
@@ -1179,15 +805,7 @@ async fn a_conversation_outlives_the_purge_of_its_listing() {
 
     // Assert: both parties still read it, under the title it had; they can still write.
     for who in [&c.buyer, &c.seller] {
-        let view = call_ok(
-            &c.app,
-            Method::GET,
-            &conversation_path(id, ""),
-            &who.token,
-            None,
-            200,
-        )
-        .await;
+        let view = conversation(&c.app, &who.token, id).await;
         assert!(view.get("listing_id").is_none(), "{view}");
         assert!(view.get("listing").is_none(), "{view}");
         assert!(
@@ -1197,14 +815,6 @@ async fn a_conversation_outlives_the_purge_of_its_listing() {
             "{view}"
         );
     }
-    call_ok(
-        &c.app,
-        Method::POST,
-        &conversation_path(id, "/messages"),
-        &c.seller.token,
-        Some(&text("Vendu, désolé.")),
-        201,
-    )
-    .await;
+    send_message(&c.app, &c.seller.token, id, "Vendu, désolé.").await;
     assert_eq!(messages_count(&c.app), 2);
 }

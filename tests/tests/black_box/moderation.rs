@@ -4,31 +4,20 @@
 //! the database refuses to change; members get 403, anonymous callers 401, nothing written.
 
 use diesel::RunQueryDsl;
-use hangar_tests::accounts::{count, execute, query_one};
-use hangar_tests::alerts::{NOTIFICATIONS, call_ok};
-use hangar_tests::listings::{Member, member, published, read, request, seller};
+use hangar_tests::accounts::{count, query_one, set_locale};
+use hangar_tests::alerts::notifications;
+use hangar_tests::listings::{
+    Member, assert_one_message, listing_row, member, moderator, published, read, request,
+    seller_with_listing,
+};
+use hangar_tests::reports::{
+    AUDIT, QUEUE, audit_rows, open_reports, queue_page, report, resolve, resolve_path,
+};
 use hangar_tests::smtp::SmtpSink;
 use hangar_tests::{TestApp, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-const QUEUE: &str = "/api/v1/moderation/reports";
-const AUDIT: &str = "/api/v1/moderation/audit";
-
-fn report_path(listing: Uuid) -> String {
-    format!("/api/v1/listings/{listing}/reports")
-}
-
-fn resolve_path(report: Uuid) -> String {
-    format!("/api/v1/moderation/reports/{report}/resolve")
-}
-
-fn uuid_of(v: &Value) -> Uuid {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("not a uuid: {v}"))
-}
 
 /// A seller with a published DR400 reported by two members, and a moderator.
 struct Cast {
@@ -43,29 +32,24 @@ struct Cast {
 
 async fn cast_with(extra: &[(&str, &str)]) -> Cast {
     let app = spawn_app_with(extra).await;
-    let seller = seller(&app, "vendeur@example.fr");
+    let (seller, listing) = seller_with_listing(&app).await;
     let reporters = [
         member(&app, "vigilant@example.fr", "user", true),
         member(&app, "attentif@example.fr", "user", true),
     ];
-    let moderator = member(&app, "moderateur@example.fr", "moderator", true);
-    let listing = published(&app, &seller.token).await;
-    let first = call_ok(
+    let moderator = moderator(&app, "moderateur@example.fr");
+    let first = report(
         &app,
-        Method::POST,
-        &report_path(listing),
         &reporters[0].token,
-        Some(&json!({"reason": "scam", "comment": "Virement demandé d'avance."})),
-        201,
+        listing,
+        &json!({"reason": "scam", "comment": "Virement demandé d'avance."}),
     )
     .await;
-    call_ok(
+    report(
         &app,
-        Method::POST,
-        &report_path(listing),
         &reporters[1].token,
-        Some(&json!({"reason": "already_sold"})),
-        201,
+        listing,
+        &json!({"reason": "already_sold"}),
     )
     .await;
     Cast {
@@ -74,7 +58,7 @@ async fn cast_with(extra: &[(&str, &str)]) -> Cast {
         reporters,
         moderator,
         listing,
-        report: uuid_of(&first["id"]),
+        report: first,
     }
 }
 
@@ -85,28 +69,13 @@ async fn cast() -> Cast {
 /// Method, path, body, why, status, the field with one message.
 type Case<'a> = (Method, String, Option<Value>, &'a str, u16, Option<&'a str>);
 
-fn open_reports(app: &TestApp) -> i64 {
-    count(app, "listing_reports WHERE state = 'open'")
-}
-
-fn audit_rows(app: &TestApp) -> i64 {
-    count(app, "moderation_audit")
-}
-
-fn listing_status(app: &TestApp, id: Uuid) -> Option<String> {
-    query_one(
-        app,
-        &format!("SELECT status AS value FROM listings WHERE id = '{id}'"),
-    )
-}
-
 #[tokio::test]
 async fn the_queue_lists_open_reports_with_their_listing_and_counts() {
     // Arrange
     let c = cast().await;
 
     // Act
-    let page = call_ok(&c.app, Method::GET, QUEUE, &c.moderator.token, None, 200).await;
+    let page = queue_page(&c.app, &c.moderator.token, QUEUE).await;
 
     // Assert: both reports, oldest first, with the listing and its counts.
     let items = page["items"].as_array().cloned().unwrap_or_default();
@@ -122,37 +91,23 @@ async fn the_queue_lists_open_reports_with_their_listing_and_counts() {
     assert_eq!(listing["total_reports"], 2);
 
     // Keyset pages of one.
-    let first = call_ok(
-        &c.app,
-        Method::GET,
-        &format!("{QUEUE}?limit=1"),
-        &c.moderator.token,
-        None,
-        200,
-    )
-    .await;
+    let first = queue_page(&c.app, &c.moderator.token, &format!("{QUEUE}?limit=1")).await;
     let cursor = first["next_cursor"].as_str().unwrap_or_default().to_owned();
     assert_eq!(first["items"][0]["id"], c.report.to_string());
-    let second = call_ok(
+    let second = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{QUEUE}?limit=1&cursor={cursor}"),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{QUEUE}?limit=1&cursor={cursor}"),
     )
     .await;
     assert_eq!(second["items"][0]["reason"], "already_sold");
     assert!(second.get("next_cursor").is_none(), "{second}");
 
     // Nothing resolved yet.
-    let resolved = call_ok(
+    let resolved = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{QUEUE}?state=resolved"),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{QUEUE}?state=resolved"),
     )
     .await;
     assert_eq!(resolved["items"], json!([]));
@@ -164,22 +119,15 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
     let sink = SmtpSink::start();
     let url = sink.url();
     let c = cast_with(&[("SMTP_URL", &url), ("OUTBOX_POLL_MS", "100")]).await;
-    execute(
-        &c.app,
-        &format!(
-            "UPDATE users SET locale = 'en' WHERE id = '{}'",
-            c.seller.id
-        ),
-    );
+    set_locale(&c.app, &c.seller.email, "en");
 
     // Act
-    let entry = call_ok(
+    let entry = resolve(
         &c.app,
-        Method::POST,
-        &resolve_path(c.report),
         &c.moderator.token,
-        Some(&json!({"action": "hide_listing", "note": "  Arnaque avérée : acompte demandé.  "})),
-        200,
+        c.report,
+        "hide_listing",
+        "  Arnaque avérée : acompte demandé.  ",
     )
     .await;
 
@@ -203,7 +151,7 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
         2
     );
     assert_eq!(audit_rows(&c.app), 1);
-    assert_eq!(listing_status(&c.app, c.listing).as_deref(), Some("hidden"));
+    assert_eq!(listing_row(&c.app, c.listing).status, "hidden");
     // What it was is kept, for putting it back (`unhide`).
     assert_eq!(count(&c.app, "listings WHERE hidden_from = 'published'"), 1);
 
@@ -235,15 +183,7 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
     assert_eq!(res.status().as_u16(), 409);
 
     // The seller's notification and mail (in English).
-    let notes = call_ok(
-        &c.app,
-        Method::GET,
-        NOTIFICATIONS,
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let notes = notifications(&c.app, &c.seller.token).await;
     assert_eq!(notes["items"][0]["kind"], "listing_hidden", "{notes}");
     assert_eq!(notes["items"][0]["listing_id"], c.listing.to_string());
     let mail = sink.wait_for("vendeur@example.fr").await;
@@ -255,15 +195,12 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
     );
 
     // The queue: nothing open, both resolved with the resolution.
-    let open = call_ok(&c.app, Method::GET, QUEUE, &c.moderator.token, None, 200).await;
+    let open = queue_page(&c.app, &c.moderator.token, QUEUE).await;
     assert_eq!(open["items"], json!([]));
-    let resolved = call_ok(
+    let resolved = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{QUEUE}?state=resolved"),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{QUEUE}?state=resolved"),
     )
     .await;
     assert_eq!(resolved["items"].as_array().map(Vec::len), Some(2));
@@ -284,37 +221,28 @@ async fn hiding_a_listing_resolves_its_reports_notifies_and_mails_the_seller() {
     assert_eq!(audit_rows(&c.app), 1);
 
     // The audit log, by target and by moderator.
-    let log = call_ok(
+    let log = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{AUDIT}?target={}", c.listing),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{AUDIT}?target={}", c.listing),
     )
     .await;
     assert_eq!(log["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(log["items"][0]["id"], entry["id"]);
-    let by_seller = call_ok(
+    let by_seller = queue_page(
         &c.app,
-        Method::GET,
+        &c.moderator.token,
         &format!(
             "{AUDIT}?target={}&moderator={}",
             c.seller.id, c.moderator.id
         ),
-        &c.moderator.token,
-        None,
-        200,
     )
     .await;
     assert_eq!(by_seller["items"].as_array().map(Vec::len), Some(1));
-    let other = call_ok(
+    let other = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{AUDIT}?moderator={}", Uuid::now_v7()),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{AUDIT}?moderator={}", Uuid::now_v7()),
     )
     .await;
     assert_eq!(other["items"], json!([]));
@@ -326,23 +254,19 @@ async fn dismissing_changes_nothing_but_the_reports() {
     let c = cast().await;
 
     // Act
-    let entry = call_ok(
+    let entry = resolve(
         &c.app,
-        Method::POST,
-        &resolve_path(c.report),
         &c.moderator.token,
-        Some(&json!({"action": "dismiss", "note": "Annonce conforme."})),
-        200,
+        c.report,
+        "dismiss",
+        "Annonce conforme.",
     )
     .await;
 
     // Assert
     assert_eq!(entry["reports"], 2);
     assert_eq!(open_reports(&c.app), 0);
-    assert_eq!(
-        listing_status(&c.app, c.listing).as_deref(),
-        Some("published")
-    );
+    assert_eq!(listing_row(&c.app, c.listing).status, "published");
     assert_eq!(read(&c.app, c.listing, None).await.0, 200);
     assert_eq!(
         count(&c.app, "notifications WHERE kind = 'listing_hidden'"),
@@ -357,13 +281,12 @@ async fn suspending_the_seller_reuses_the_suspension() {
     let c = cast().await;
 
     // Act
-    let entry = call_ok(
+    let entry = resolve(
         &c.app,
-        Method::POST,
-        &resolve_path(c.report),
         &c.moderator.token,
-        Some(&json!({"action": "suspend_seller", "note": "Escroquerie répétée."})),
-        200,
+        c.report,
+        "suspend_seller",
+        "Escroquerie répétée.",
     )
     .await;
 
@@ -395,21 +318,19 @@ async fn suspending_the_seller_reuses_the_suspension() {
     assert_eq!(audit_rows(&c.app), 1);
 
     // A moderator cannot suspend another moderator (409, nothing written).
-    let other = member(&c.app, "modo2@example.fr", "moderator", true);
+    let other = moderator(&c.app, "modo2@example.fr");
     let listing = published(&c.app, &other.token).await;
-    let report = call_ok(
+    let theirs = report(
         &c.app,
-        Method::POST,
-        &report_path(listing),
         &c.reporters[0].token,
-        Some(&json!({"reason": "duplicate"})),
-        201,
+        listing,
+        &json!({"reason": "duplicate"}),
     )
     .await;
     let res = request(
         &c.app,
         Method::POST,
-        &resolve_path(uuid_of(&report["id"])),
+        &resolve_path(theirs),
         Some(&c.moderator.token),
         None,
         Some(&json!({"action": "suspend_seller", "note": "Non."})),
@@ -445,10 +366,7 @@ async fn members_get_403_and_anonymous_callers_401_with_nothing_written() {
     }
     assert_eq!(open_reports(&c.app), 2);
     assert_eq!(audit_rows(&c.app), 0);
-    assert_eq!(
-        listing_status(&c.app, c.listing).as_deref(),
-        Some("published")
-    );
+    assert_eq!(listing_row(&c.app, c.listing).status, "published");
 }
 
 #[tokio::test]
@@ -575,10 +493,7 @@ async fn bad_moderation_input_is_refused_with_nothing_written() {
         };
         let problem = TestApp::expect_problem(res, status, slug).await;
         if let Some(field) = field {
-            let messages = problem["errors"][field]
-                .as_array()
-                .unwrap_or_else(|| panic!("{why}: no message for {field}: {problem}"));
-            assert_eq!(messages.len(), 1, "{why}: {problem}");
+            assert_one_message(&problem, field, why);
         }
         assert_eq!(open_reports(&c.app), 2, "{why}");
         assert_eq!(audit_rows(&c.app), 0, "{why}");
@@ -589,13 +504,12 @@ async fn bad_moderation_input_is_refused_with_nothing_written() {
 async fn the_database_refuses_to_change_the_audit_log() {
     // Arrange: one entry.
     let c = cast().await;
-    call_ok(
+    resolve(
         &c.app,
-        Method::POST,
-        &resolve_path(c.report),
         &c.moderator.token,
-        Some(&json!({"action": "dismiss", "note": "Rien à signaler."})),
-        200,
+        c.report,
+        "dismiss",
+        "Rien à signaler.",
     )
     .await;
     let mut conn = c.app.db.connect();

@@ -4,11 +4,17 @@
 //! publish directly) or rejects it with a note (`rejected`, the seller notified and mailed).
 //! Also putting hidden listings back (`unhide`). Every decision is in the audit log.
 
-use hangar_tests::accounts::{count, create_pat, execute, mails_to, pat_secret, query_one};
-use hangar_tests::alerts::{NO_BACKGROUND_ALERTS, NOTIFICATIONS, call_ok, run_alerts, save_search};
+use hangar_tests::accounts::{
+    count, create_pat, execute, mails_to, pat_secret, query_one, set_locale,
+};
+use hangar_tests::alerts::{NO_BACKGROUND_ALERTS, call_ok, notifications, run_alerts, save_search};
 use hangar_tests::listings::{
-    LISTINGS, MY_LISTINGS, Member, assert_about_days_from_now, dr400, draft, events, force_status,
-    id_of, listing_path, member, published, read, request, seller, step, time_of, with,
+    LISTINGS, MY_LISTINGS, Member, assert_about_days_from_now, assert_one_message, buyer, dr400,
+    draft, events, force_status, id_of, listing_path, listing_row, member, moderator, published,
+    read, request, seller, step, time_of, with,
+};
+use hangar_tests::reports::{
+    PENDING, audit_rows, decide, decision_path, queue_page, report, resolve,
 };
 use hangar_tests::smtp::SmtpSink;
 use hangar_tests::{TestApp, spawn_app_with};
@@ -16,12 +22,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const PENDING: &str = "/api/v1/moderation/pending";
 const ON: (&str, &str) = ("PREMODERATE_NEW_SELLERS", "true");
-
-fn decision(listing: Uuid, what: &str) -> String {
-    format!("/api/v1/moderation/listings/{listing}/{what}")
-}
 
 /// A new seller, a buyer and a moderator.
 struct Cast {
@@ -35,21 +36,25 @@ async fn cast_with(extra: &[(&str, &str)]) -> Cast {
     let app = spawn_app_with(extra).await;
     Cast {
         seller: seller(&app, "vendeur@example.fr"),
-        buyer: member(&app, "acheteur@example.fr", "user", true),
-        moderator: member(&app, "moderateur@example.fr", "moderator", true),
+        buyer: buyer(&app),
+        moderator: moderator(&app, "moderateur@example.fr"),
         app,
     }
 }
 
-fn audit_rows(app: &TestApp) -> i64 {
-    count(app, "moderation_audit")
-}
-
-fn status_of(app: &TestApp, id: Uuid) -> Option<String> {
-    query_one(
-        app,
-        &format!("SELECT status AS value FROM listings WHERE id = '{id}'"),
+/// Pre-moderation on; the buyer has an instant alert that a DR400 would match; the alerts
+/// job runs only when the test runs it.
+async fn cast_with_alert() -> Cast {
+    let c = cast_with(&[ON, NO_BACKGROUND_ALERTS]).await;
+    save_search(
+        &c.app,
+        &c.buyer.token,
+        "DR400",
+        json!({"q": "dr400"}),
+        "instant",
     )
+    .await;
+    c
 }
 
 /// Publishes a new DR400 with `POST /listings` (`publish: true`): status and body.
@@ -90,22 +95,14 @@ async fn with_the_setting_off_a_new_seller_publishes_directly() {
     // Assert
     assert_eq!(created["status"], "published", "{created}");
     assert_eq!(read(&c.app, id_of(&created), None).await.0, 200);
-    let queue = call_ok(&c.app, Method::GET, PENDING, &c.moderator.token, None, 200).await;
+    let queue = queue_page(&c.app, &c.moderator.token, PENDING).await;
     assert_eq!(queue["items"], json!([]));
 }
 
 #[tokio::test]
 async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
     // Arrange: pre-moderation on; a buyer with an instant alert that would match.
-    let c = cast_with(&[ON, NO_BACKGROUND_ALERTS]).await;
-    save_search(
-        &c.app,
-        &c.buyer.token,
-        "DR400",
-        json!({"q": "dr400"}),
-        "instant",
-    )
-    .await;
+    let c = cast_with_alert().await;
 
     // Act: published at creation, and a draft published by the lifecycle step.
     let first = submit(&c.app, &c.seller.token).await;
@@ -123,7 +120,7 @@ async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
         assert_eq!(body["published_at"], Value::Null, "{body}");
         assert_eq!(body["expires_at"], Value::Null, "{body}");
         assert!(body["submitted_at"].is_string(), "{body}");
-        assert_eq!(status_of(&c.app, id).as_deref(), Some("pending_review"));
+        assert_eq!(listing_row(&c.app, id).status, "pending_review");
     }
     let held = events(&c.app, second)
         .into_iter()
@@ -160,7 +157,7 @@ async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
     TestApp::expect_problem(res, 409, "conflict").await;
 
     // The moderators' queue: oldest submission first, with the seller; keyset pages.
-    let queue = call_ok(&c.app, Method::GET, PENDING, &c.moderator.token, None, 200).await;
+    let queue = queue_page(&c.app, &c.moderator.token, PENDING).await;
     let items = queue["items"].as_array().cloned().unwrap_or_default();
     assert_eq!(items.len(), 2, "{queue}");
     assert_eq!(items[0]["listing"]["id"], first.to_string());
@@ -169,24 +166,13 @@ async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
     assert_eq!(items[0]["seller"]["id"], c.seller.id.to_string());
     assert_eq!(items[0]["seller"]["display_name"], "Jean Dupont");
     assert_eq!(items[1]["listing"]["id"], second.to_string());
-    let page = call_ok(
-        &c.app,
-        Method::GET,
-        &format!("{PENDING}?limit=1"),
-        &c.moderator.token,
-        None,
-        200,
-    )
-    .await;
+    let page = queue_page(&c.app, &c.moderator.token, &format!("{PENDING}?limit=1")).await;
     assert_eq!(page["items"][0]["listing"]["id"], first.to_string());
     let cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
-    let next = call_ok(
+    let next = queue_page(
         &c.app,
-        Method::GET,
-        &format!("{PENDING}?limit=1&cursor={cursor}"),
         &c.moderator.token,
-        None,
-        200,
+        &format!("{PENDING}?limit=1&cursor={cursor}"),
     )
     .await;
     assert_eq!(next["items"][0]["listing"]["id"], second.to_string());
@@ -195,8 +181,8 @@ async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
     // The seller may take one back, as a draft could be: it leaves the queue.
     let res = step(&c.app, second, "withdraw", &c.seller.token).await;
     assert_eq!(res.status().as_u16(), 200);
-    assert_eq!(status_of(&c.app, second).as_deref(), Some("withdrawn"));
-    let queue = call_ok(&c.app, Method::GET, PENDING, &c.moderator.token, None, 200).await;
+    assert_eq!(listing_row(&c.app, second).status, "withdrawn");
+    let queue = queue_page(&c.app, &c.moderator.token, PENDING).await;
     assert_eq!(queue["items"].as_array().map(Vec::len), Some(1));
     assert_eq!(audit_rows(&c.app), 0);
 }
@@ -204,27 +190,11 @@ async fn a_new_sellers_listing_waits_for_review_out_of_public_view() {
 #[tokio::test]
 async fn approving_publishes_and_the_sellers_next_listings_publish_directly() {
     // Arrange
-    let c = cast_with(&[ON, NO_BACKGROUND_ALERTS]).await;
-    save_search(
-        &c.app,
-        &c.buyer.token,
-        "DR400",
-        json!({"q": "dr400"}),
-        "instant",
-    )
-    .await;
+    let c = cast_with_alert().await;
     let id = id_of(&submit(&c.app, &c.seller.token).await);
 
     // Act
-    let done = call_ok(
-        &c.app,
-        Method::POST,
-        &decision(id, "approve"),
-        &c.moderator.token,
-        None,
-        200,
-    )
-    .await;
+    let done = decide(&c.app, &c.moderator.token, id, "approve", None).await;
 
     // Assert: published as a publish step would; public; matched by the alerts.
     assert_eq!(done["listing"]["status"], "published", "{done}");
@@ -252,7 +222,7 @@ async fn approving_publishes_and_the_sellers_next_listings_publish_directly() {
         ),
         1
     );
-    let queue = call_ok(&c.app, Method::GET, PENDING, &c.moderator.token, None, 200).await;
+    let queue = queue_page(&c.app, &c.moderator.token, PENDING).await;
     assert_eq!(queue["items"], json!([]));
 
     // The seller's next listings publish directly, by either path.
@@ -267,7 +237,7 @@ async fn approving_publishes_and_the_sellers_next_listings_publish_directly() {
     let res = request(
         &c.app,
         Method::POST,
-        &decision(id, "approve"),
+        &decision_path(id, "approve"),
         Some(&c.moderator.token),
         None,
         None,
@@ -316,24 +286,17 @@ async fn rejecting_tells_the_seller_why_and_they_may_submit_again() {
     let sink = SmtpSink::start();
     let url = sink.url();
     let c = cast_with(&[ON, ("SMTP_URL", &url), ("OUTBOX_POLL_MS", "100")]).await;
-    execute(
-        &c.app,
-        &format!(
-            "UPDATE users SET locale = 'en' WHERE id = '{}'",
-            c.seller.id
-        ),
-    );
+    set_locale(&c.app, &c.seller.email, "en");
     let id = id_of(&submit(&c.app, &c.seller.token).await);
     let note = "Photos of another aircraft: please use your own.";
 
     // Act
-    let done = call_ok(
+    let done = decide(
         &c.app,
-        Method::POST,
-        &decision(id, "reject"),
         &c.moderator.token,
+        id,
+        "reject",
         Some(&json!({"note": format!("  {note} ")})),
-        200,
     )
     .await;
 
@@ -366,15 +329,7 @@ async fn rejecting_tells_the_seller_why_and_they_may_submit_again() {
     assert_eq!(mine["items"][0]["rejection_note"], note, "{mine}");
 
     // The seller's notification and mail, in English, with the note.
-    let notes = call_ok(
-        &c.app,
-        Method::GET,
-        NOTIFICATIONS,
-        &c.seller.token,
-        None,
-        200,
-    )
-    .await;
+    let notes = notifications(&c.app, &c.seller.token).await;
     assert_eq!(notes["items"][0]["kind"], "listing_rejected", "{notes}");
     assert_eq!(notes["items"][0]["listing_id"], id.to_string());
     assert_eq!(notes["items"][0]["note"], note);
@@ -402,7 +357,7 @@ async fn rejecting_tells_the_seller_why_and_they_may_submit_again() {
     let again: Value = res.json().await.unwrap_or_default();
     assert_eq!(again["status"], "pending_review", "{again}");
     assert!(again.get("rejection_note").is_none(), "{again}");
-    let queue = call_ok(&c.app, Method::GET, PENDING, &c.moderator.token, None, 200).await;
+    let queue = queue_page(&c.app, &c.moderator.token, PENDING).await;
     assert_eq!(queue["items"][0]["listing"]["id"], id.to_string());
 }
 
@@ -414,25 +369,19 @@ async fn unhiding_puts_a_listing_back_as_it_was_before_hiding() {
     let fresh = published(&c.app, &c.seller.token).await;
     let stale = published(&c.app, &c.seller.token).await;
     for listing in [fresh, stale] {
-        let report = call_ok(
+        let filed = report(
             &c.app,
-            Method::POST,
-            &format!("/api/v1/listings/{listing}/reports"),
             &reporter.token,
-            Some(&json!({"reason": "duplicate"})),
-            201,
+            listing,
+            &json!({"reason": "duplicate"}),
         )
         .await;
-        call_ok(
+        resolve(
             &c.app,
-            Method::POST,
-            &format!(
-                "/api/v1/moderation/reports/{}/resolve",
-                report["id"].as_str().unwrap_or_default()
-            ),
             &c.moderator.token,
-            Some(&json!({"action": "hide_listing", "note": "Doublon."})),
-            200,
+            filed,
+            "hide_listing",
+            "Doublon.",
         )
         .await;
     }
@@ -443,22 +392,20 @@ async fn unhiding_puts_a_listing_back_as_it_was_before_hiding() {
     assert_eq!(read(&c.app, fresh, None).await.0, 404);
 
     // Act
-    let done = call_ok(
+    let done = decide(
         &c.app,
-        Method::POST,
-        &decision(fresh, "unhide"),
         &c.moderator.token,
+        fresh,
+        "unhide",
         Some(&json!({"note": "Pas un doublon : deux appareils."})),
-        200,
     )
     .await;
-    let expired = call_ok(
+    let expired = decide(
         &c.app,
-        Method::POST,
-        &decision(stale, "unhide"),
         &c.moderator.token,
+        stale,
+        "unhide",
         Some(&json!({"note": "Rétablie."})),
-        200,
     )
     .await;
 
@@ -468,7 +415,7 @@ async fn unhiding_puts_a_listing_back_as_it_was_before_hiding() {
     assert_eq!(done["audit"]["note"], "Pas un doublon : deux appareils.");
     assert_eq!(read(&c.app, fresh, None).await.0, 200);
     assert_eq!(expired["listing"]["status"], "expired", "{expired}");
-    assert_eq!(status_of(&c.app, stale).as_deref(), Some("expired"));
+    assert_eq!(listing_row(&c.app, stale).status, "expired");
     assert_eq!(
         count(&c.app, "moderation_audit WHERE action = 'unhide_listing'"),
         2
@@ -496,7 +443,7 @@ async fn unhiding_puts_a_listing_back_as_it_was_before_hiding() {
     let res = request(
         &c.app,
         Method::POST,
-        &decision(fresh, "unhide"),
+        &decision_path(fresh, "unhide"),
         Some(&c.moderator.token),
         None,
         Some(&json!({"note": "Encore"})),
@@ -536,7 +483,7 @@ async fn bad_moderation_decisions_are_refused_with_nothing_written() {
         &'a str,
         Option<&'a str>,
     );
-    let post = |what: &str, id: Uuid| decision(id, what);
+    let post = |what: &str, id: Uuid| decision_path(id, what);
     let cases: Vec<Case> = vec![
         (
             post("reject", pending),
@@ -740,29 +687,22 @@ async fn bad_moderation_decisions_are_refused_with_nothing_written() {
         // Assert
         let problem = TestApp::expect_problem(res, status, slug).await;
         if let Some(field) = field {
-            let messages = problem["errors"][field]
-                .as_array()
-                .unwrap_or_else(|| panic!("{why}: no message for {field}: {problem}"));
-            assert_eq!(messages.len(), 1, "{why}: {problem}");
+            assert_one_message(&problem, field, why);
         }
         assert_eq!(audit_rows(&c.app), 0, "{why}");
         assert_eq!(
-            status_of(&c.app, pending).as_deref(),
-            Some("pending_review"),
+            listing_row(&c.app, pending).status,
+            "pending_review",
             "{why}"
         );
-        assert_eq!(
-            status_of(&c.app, public).as_deref(),
-            Some("published"),
-            "{why}"
-        );
+        assert_eq!(listing_row(&c.app, public).status, "published", "{why}");
         assert_eq!(count(&c.app, "notifications"), 0, "{why}");
     }
     // Anonymous callers: 401.
     let res = request(
         &c.app,
         Method::POST,
-        &decision(pending, "approve"),
+        &decision_path(pending, "approve"),
         None,
         None,
         None,
@@ -771,8 +711,5 @@ async fn bad_moderation_decisions_are_refused_with_nothing_written() {
     TestApp::expect_problem(res, 401, "unauthorized").await;
     let res = request(&c.app, Method::GET, PENDING, None, None, None).await;
     TestApp::expect_problem(res, 401, "unauthorized").await;
-    assert_eq!(
-        status_of(&c.app, pending).as_deref(),
-        Some("pending_review")
-    );
+    assert_eq!(listing_row(&c.app, pending).status, "pending_review");
 }
