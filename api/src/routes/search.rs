@@ -23,7 +23,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "search_listings",
     params(SearchQuery),
     responses(
-        (status = 200, description = "A page of results.", body = SearchResults),
+        (status = 200, description = "A page of results.", body = SearchResults,
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first result.")),
+             ("similar_listings" = (operation_id = "similar_listings", parameters(("id" = "$response.body#/items/0/id")), description = "Listings like it.")),
+             ("start_conversation" = (operation_id = "start_conversation", parameters(("id" = "$response.body#/items/0/id")), description = "Write to its seller.")),
+             ("add_favorite" = (operation_id = "add_favorite", parameters(("id" = "$response.body#/items/0/id")), description = "Keep an eye on it.")),
+             ("report_listing" = (operation_id = "report_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Report it to the moderators.")),
+         )),
         (status = 422, description = "An unknown parameter, or an invalid value, cursor or combination.", body = Problem, content_type = "application/problem+json"),
     )
 )]

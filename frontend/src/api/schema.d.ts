@@ -6134,6 +6134,8 @@ export interface operations {
             /** @description The updated listing. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6911,6 +6913,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7009,6 +7013,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7107,6 +7113,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7331,6 +7339,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7488,6 +7498,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7586,6 +7598,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
