@@ -651,7 +651,13 @@ fn page(
     responses(
         (status = 200, description = "A page of your listings.", body = ListingPage,
          links(
-             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first one.")),
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first one (with its ETag, to edit or delete it).")),
+             ("publish_listing" = (operation_id = "publish_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Publish the first one (without If-Match, which these steps do not require).")),
+             ("reserve_listing" = (operation_id = "reserve_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Reserve the first one (without If-Match, which these steps do not require).")),
+             ("release_listing" = (operation_id = "release_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Release the first one (without If-Match, which these steps do not require).")),
+             ("sell_listing" = (operation_id = "sell_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Mark the first one sold (without If-Match, which these steps do not require).")),
+             ("withdraw_listing" = (operation_id = "withdraw_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Withdraw the first one (without If-Match, which these steps do not require).")),
+             ("renew_listing" = (operation_id = "renew_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Renew the first one (without If-Match, which these steps do not require).")),
          )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:read` scope.", body = Problem, content_type = "application/problem+json"),

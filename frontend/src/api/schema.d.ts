@@ -3003,6 +3003,7 @@ export interface components {
         SuspendRequest: {
             /**
              * @description Why, for the record (kept in the server log until the moderation audit log exists).
+             *     Plain text: line breaks and tabs are kept, other control characters refused.
              * @example Repeated scam listings
              */
             reason: string;
