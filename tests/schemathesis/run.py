@@ -4,8 +4,9 @@ World: a fresh PostgreSQL database (`api migrate` + `api seed --demo`: reference
 demo marketplace), the real API binary (`api serve`) on a free port, then accounts made the
 way a user makes them, through the API: a member who registers, verifies the address with the
 link of the mail (development mode writes mails to the log) and logs in, with a saved search of
-its own and a first listing the administrator approved (pre-moderation is on); a seller, made
-the same way, whose three listings wait for review; an administrator (`api create-admin`, the
+its own, a conversation with a demo seller and a first listing the administrator approved
+(pre-moderation is on); a seller, made the same way, who wrote to the member, reported six demo
+listings and has eight listings waiting for review; an administrator (`api create-admin`, the
 only way to get one). Schemathesis reads the served spec (/api/v1/openapi.json) and runs, with
 a fixed seed, following the spec's OpenAPI links in the stateful phase:
 
@@ -242,14 +243,25 @@ def seed_member_data(base: str, member: dict[str, str]) -> str:
 
 
 def seed_review_queue(base: str, api_log: Path, members_listing: str) -> None:
-    """A new seller's listings, waiting for review: what the administrator's run approves and
-    rejects (through the links of GET /moderation/pending). The seller also writes to the member
-    about the member's listing, which notifies the member (GET /users/me/notifications then
-    links to a notification to mark read)."""
+    """Work for the administrator's run: a new seller's listings waiting for review (to approve
+    or reject) and the seller's reports on demo listings (to resolve; hiding a listing makes one
+    to unhide). The earlier phases act on them with the ids they saw, so there are a few of each.
+    The seller also writes to the member about the member's listing, which notifies the member
+    (GET /users/me/notifications then links to a notification to mark read)."""
     verified_member(base, api_log, SELLER, "Fuzz Seller")
     token = login(base, SELLER)
     write_to_seller(base, token, members_listing, "Bonjour, je suis interesse par votre DR400.")
-    for n in range(1, 4):
+    demo = requests.get(f"{base}/api/v1/listings", params={"limit": 8}, timeout=30).json()["items"]
+    for listing in demo[2:8]:
+        res = requests.post(
+            f"{base}/api/v1/listings/{listing['id']}/reports",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"reason": "scam", "comment": "Le vendeur demande un virement avant toute visite."},
+            timeout=30,
+        )
+        if res.status_code != 201:
+            raise RuntimeError(f"report {listing['id']}: {res.status_code} {res.text[:300]}")
+    for n in range(1, 9):
         listing = post_listing(base, token, f"Robin DR400-140B en attente {n}")
         if listing["status"] != "pending_review":
             raise RuntimeError(f"the seller's listing is {listing['status']}, not pending_review")
