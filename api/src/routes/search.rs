@@ -52,7 +52,7 @@ pub async fn search_listings(
     params(("id" = Uuid, Path, description = "The listing's id")),
     responses(
         (status = 200, description = "Up to 8 similar public listings.", body = SearchResults),
-        (status = 404, description = "No such public listing.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing for sale: only published and reserved ones have similar listings (a draft, a sold or a withdrawn one is a 404).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/listings/{id}/similar")]

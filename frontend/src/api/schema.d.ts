@@ -7452,7 +7452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such public listing. */
+            /** @description No such listing for sale: only published and reserved ones have similar listings (a draft, a sold or a withdrawn one is a 404). */
             404: {
                 headers: {
                     [name: string]: unknown;
