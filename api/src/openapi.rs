@@ -179,3 +179,58 @@ pub fn spec() -> OpenApiDoc {
 pub fn to_committed_json(doc: &OpenApiDoc) -> Result<String, serde_json::Error> {
     doc.to_pretty_json().map(|s| s + "\n")
 }
+
+#[cfg(test)]
+mod tests {
+    /// The stateful fuzzing (tests/schemathesis) follows these links: one naming an operation
+    /// or a parameter that no longer exists would silently end its chains.
+    #[test]
+    fn links_name_existing_operations_and_their_parameters() {
+        let spec = serde_json::to_value(super::spec()).expect("the spec serialises");
+        let mut operations = std::collections::HashMap::new();
+        for item in spec["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("path item").values() {
+                if let Some(id) = op["operationId"].as_str() {
+                    operations.insert(id.to_owned(), op);
+                }
+            }
+        }
+        let mut links = 0;
+        for (source, op) in &operations {
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                let Some(found) = response["links"].as_object() else {
+                    assert!(
+                        status != "201",
+                        "{source}: a 201 without links to what it created"
+                    );
+                    continue;
+                };
+                for (name, link) in found {
+                    links += 1;
+                    let target = link["operationId"].as_str().expect("operationId");
+                    let target_op = operations
+                        .get(target)
+                        .unwrap_or_else(|| panic!("{source} {status} {name}: no `{target}`"));
+                    let parameters: Vec<&str> = target_op["parameters"]
+                        .as_array()
+                        .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+                        .unwrap_or_default();
+                    for (key, expression) in link["parameters"].as_object().expect("parameters") {
+                        let parameter = key.rsplit('.').next().unwrap_or(key);
+                        assert!(
+                            parameters.contains(&parameter),
+                            "{source} {status} {name}: `{target}` has no parameter `{parameter}`"
+                        );
+                        let expression = expression.as_str().unwrap_or_default();
+                        assert!(
+                            expression.starts_with("$response.")
+                                || expression.starts_with("$request."),
+                            "{source} {status} {name}: `{expression}` is not a runtime expression"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(links > 0, "no links at all");
+    }
+}

@@ -4,8 +4,11 @@ World: a fresh PostgreSQL database (`api migrate` + `api seed --demo`: reference
 demo marketplace), the real API binary (`api serve`) on a free port, then accounts made the
 way a user makes them, through the API: a member who registers, verifies the address with the
 link of the mail (development mode writes mails to the log) and logs in, with a saved search of
-its own; an administrator (`api create-admin`, the only way to get one). Schemathesis reads the served spec (/api/v1/openapi.json) and runs, with
-a fixed seed:
+its own, a conversation with a demo seller and a first listing the administrator approved
+(pre-moderation is on); a seller, made the same way, who wrote to the member, reported six demo
+listings and has eight listings waiting for review; an administrator (`api create-admin`, the
+only way to get one). Schemathesis reads the served spec (/api/v1/openapi.json) and runs, with
+a fixed seed, following the spec's OpenAPI links in the stateful phase:
 
 1. as the member, every operation (examples, coverage, fuzzing and the stateful phase);
 2. as the administrator, the moderation, admin and category-writing operations.
@@ -62,9 +65,14 @@ SETTINGS = {
     # (429 is documented and allowed; the limits have their own black-box tests.)
     "RATE_LIMIT_AUTH_PER_MINUTE": "0",
     "RATE_LIMIT_MESSAGES_PER_10_MINUTES": "0",
+    # Pre-moderation on, so the moderators' queue has listings (the seller's, below) for the
+    # administrator's run to approve or reject; the member had one approved, so theirs publish
+    # straight away and the listing lifecycle stays open to the member's run.
+    "PREMODERATE_NEW_SELLERS": "true",
     "RUST_LOG": "info",
 }
 MEMBER = {"email": "fuzz.member@schemathesis.test", "password": "Un tour de piste par vent de travers"}
+SELLER = {"email": "fuzz.seller@schemathesis.test", "password": "Trois avions au parking et pas de pompe"}
 ADMIN = {"email": "fuzz.admin@schemathesis.test", "password": "Une tour de controle sans avion depuis minuit"}
 # The operations the administrator's run covers (the member's run covers them too, as 403s).
 ADMIN_PATHS = r"^/api/v1/(admin|moderation|categories)(/|$)"
@@ -187,9 +195,37 @@ def login(base: str, who: dict[str, str]) -> str:
     return res.json()["access_token"]
 
 
-def seed_member_data(base: str, member: dict[str, str]) -> None:
-    """Gives the member a saved search of their own, so the list operations return one."""
-    auth = {"Authorization": f"Bearer {login(base, member)}"}
+def post_listing(base: str, token: str, title: str) -> dict:
+    """Posts and publishes a listing (the spec's example); a new seller's waits for review."""
+    spec = requests.get(f"{base}/api/v1/openapi.json", timeout=30).json()
+    listing = {**spec["components"]["schemas"]["ListingInput"]["example"], "title": title, "publish": True}
+    res = requests.post(f"{base}/api/v1/listings", headers={"Authorization": f"Bearer {token}"}, json=listing, timeout=30)
+    if res.status_code != 201:
+        raise RuntimeError(f"listing {title!r}: {res.status_code} {res.text[:300]}")
+    return res.json()
+
+
+def write_to_seller(base: str, token: str, listing_id: str, text: str) -> None:
+    res = requests.post(
+        f"{base}/api/v1/listings/{listing_id}/conversations",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"body": text},
+        timeout=30,
+    )
+    if res.status_code != 201:
+        raise RuntimeError(f"conversation about {listing_id}: {res.status_code} {res.text[:300]}")
+
+
+def seed_member_data(base: str, member: dict[str, str]) -> str:
+    """Gives the member a saved search of their own, so the list operations return one; a
+    conversation with the seller of a demo listing, so GET /users/me/conversations links to a
+    conversation of theirs (the listings the member creates during the run are their own, which
+    they cannot write about); and a first listing approved by the administrator, so the member's
+    next ones publish at once. Returns that listing's id."""
+    token = login(base, member)
+    auth = {"Authorization": f"Bearer {token}"}
+    newest = requests.get(f"{base}/api/v1/listings", params={"limit": 1}, timeout=30).json()["items"][0]
+    write_to_seller(base, token, newest["id"], "Bonjour, l'avion est-il toujours disponible ?")
     res = requests.post(
         f"{base}/api/v1/users/me/saved-searches",
         headers=auth,
@@ -198,6 +234,37 @@ def seed_member_data(base: str, member: dict[str, str]) -> None:
     )
     if res.status_code != 201:
         raise RuntimeError(f"saved search: {res.status_code} {res.text[:300]}")
+    first = post_listing(base, token, "Robin DR400-140B du membre")
+    admin = {"Authorization": f"Bearer {login(base, ADMIN)}"}
+    res = requests.post(f"{base}/api/v1/moderation/listings/{first['id']}/approve", headers=admin, timeout=30)
+    if res.status_code != 200:
+        raise RuntimeError(f"approve the member's first listing: {res.status_code} {res.text[:300]}")
+    return first["id"]
+
+
+def seed_review_queue(base: str, api_log: Path, members_listing: str) -> None:
+    """Work for the administrator's run: a new seller's listings waiting for review (to approve
+    or reject) and the seller's reports on demo listings (to resolve; hiding a listing makes one
+    to unhide). The earlier phases act on them with the ids they saw, so there are a few of each.
+    The seller also writes to the member about the member's listing, which notifies the member
+    (GET /users/me/notifications then links to a notification to mark read)."""
+    verified_member(base, api_log, SELLER, "Fuzz Seller")
+    token = login(base, SELLER)
+    write_to_seller(base, token, members_listing, "Bonjour, je suis interesse par votre DR400.")
+    demo = requests.get(f"{base}/api/v1/listings", params={"limit": 8}, timeout=30).json()["items"]
+    for listing in demo[2:8]:
+        res = requests.post(
+            f"{base}/api/v1/listings/{listing['id']}/reports",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"reason": "scam", "comment": "Le vendeur demande un virement avant toute visite."},
+            timeout=30,
+        )
+        if res.status_code != 201:
+            raise RuntimeError(f"report {listing['id']}: {res.status_code} {res.text[:300]}")
+    for n in range(1, 9):
+        listing = post_listing(base, token, f"Robin DR400-140B en attente {n}")
+        if listing["status"] != "pending_review":
+            raise RuntimeError(f"the seller's listing is {listing['status']}, not pending_review")
 
 
 def schemathesis(
@@ -307,8 +374,9 @@ def main() -> int:
             proc = subprocess.Popen([api, "serve"], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         wait_ready(f"{base}/readyz", proc)
         verified_member(base, api_log, MEMBER, "Fuzz Member")
-        seed_member_data(base, MEMBER)
-        log(f"API {base}; member and admin accounts ready")
+        members_listing = seed_member_data(base, MEMBER)
+        seed_review_queue(base, api_log, members_listing)
+        log(f"API {base}; member, seller and admin accounts ready")
 
         results = [
             schemathesis("member", base, work, MEMBER, []),

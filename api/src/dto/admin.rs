@@ -71,11 +71,26 @@ pub struct AdminUserPage {
 #[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
     /// Why, for the record (kept in the server log until the moderation audit log exists).
+    /// Plain text: line breaks and tabs are kept, other control characters refused.
     #[serde(deserialize_with = "super::trimmed")]
-    #[validate(length(min = 3, max = 500))]
+    #[validate(length(min = 3, max = 500), custom(function = "plain_text"))]
     #[schema(min_length = 3, max_length = 500)]
     #[schema(example = "Repeated scam listings")]
     pub reason: String,
+}
+
+/// No control characters but line breaks and tabs, as in every other free text (a NUL would
+/// reach PostgreSQL, which cannot store it in text).
+fn plain_text(value: &str) -> Result<(), validator::ValidationError> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(validator::ValidationError::new("chars").with_message(
+            "must be plain text: no control characters other than line breaks and tabs".into(),
+        ));
+    }
+    Ok(())
 }
 
 impl crate::extract::CrossCheck for SuspendRequest {}

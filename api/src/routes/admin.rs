@@ -40,7 +40,12 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiEr
     security(("bearer" = [])),
     params(UserListQuery),
     responses(
-        (status = 200, description = "A page of accounts.", body = AdminUserPage),
+        (status = 200, description = "A page of accounts.", body = AdminUserPage,
+         links(
+             ("admin_suspend_user" = (operation_id = "admin_suspend_user", parameters(("id" = "$response.body#/items/0/id")), description = "Suspend the newest account.")),
+             ("admin_reinstate_user" = (operation_id = "admin_reinstate_user", parameters(("id" = "$response.body#/items/0/id")), description = "Reinstate it.")),
+             ("admin_set_role" = (operation_id = "admin_set_role", parameters(("id" = "$response.body#/items/0/id")), description = "Change its role.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid filter, limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),
@@ -154,7 +159,10 @@ pub(crate) fn suspend(conn: &mut diesel::PgConnection, id: Uuid) -> Result<users
     params(("id" = Uuid, Path, description = "The account's id")),
     request_body = SuspendRequest,
     responses(
-        (status = 200, description = "Suspended.", body = AdminUser),
+        (status = 200, description = "Suspended.", body = AdminUser,
+         links(
+             ("admin_reinstate_user" = (operation_id = "admin_reinstate_user", parameters(("id" = "$response.body#/id")), description = "Reinstate the account.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
@@ -197,7 +205,10 @@ pub async fn suspend_user(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The account's id")),
     responses(
-        (status = 200, description = "Active again.", body = AdminUser),
+        (status = 200, description = "Active again.", body = AdminUser,
+         links(
+             ("admin_suspend_user" = (operation_id = "admin_suspend_user", parameters(("id" = "$response.body#/id")), description = "Suspend it again.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an administrator.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),

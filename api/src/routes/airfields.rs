@@ -36,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
          headers(
              ("ETag" = String, description = "Hash of the body; send it as `If-None-Match`."),
              ("Cache-Control" = String, description = "`public, max-age=3600`."),
+         ),
+         links(
+             ("get_airfield" = (operation_id = "get_airfield", parameters(("icao" = "$response.body#/items/0/icao")), description = "The best match.")),
          )),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag."),
         (status = 422, description = "`limit` outside 1–50, a `country` that is not two letters, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),

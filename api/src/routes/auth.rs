@@ -86,7 +86,11 @@ pub(crate) fn reject_if_any(sets: Vec<FieldErrors>) -> Result<(), ApiError> {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created.", body = Me,
-         headers(("Location" = String, description = "`/api/v1/users/me`"))),
+         headers(("Location" = String, description = "`/api/v1/users/me`")),
+         links(
+             ("get_public_profile" = (operation_id = "get_public_profile", parameters(("id" = "$response.body#/id")), description = "The public profile of the new account.")),
+             ("user_listings" = (operation_id = "user_listings", parameters(("id" = "$response.body#/id")), description = "Its public listings (none yet).")),
+         )),
         (status = 409, description = "An account with this email already exists.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or weak values, or unknown fields.", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts.", body = Problem, content_type = "application/problem+json"),

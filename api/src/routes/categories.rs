@@ -163,6 +163,9 @@ impl Loaded {
          headers(
              ("ETag" = String, description = "Hash of the body; send it as `If-None-Match`."),
              ("Cache-Control" = String, description = "`public, max-age=60` (`private, no-cache` with inactive categories)."),
+         ),
+         links(
+             ("get_category" = (operation_id = "get_category", parameters(("slug" = "$response.body#/items/0/slug")), description = "The first top-level category, with its breadcrumb and children.")),
          )),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag.",
          headers(("ETag" = String, description = "The current ETag."))),
@@ -255,7 +258,13 @@ pub async fn get_category(
     request_body = CreateCategory,
     responses(
         (status = 201, description = "Created; `Location` is its URL.", body = CategoryDetail,
-         headers(("Location" = String, description = "`/api/v1/categories/{slug}`"))),
+         headers(("Location" = String, description = "`/api/v1/categories/{slug}`")),
+         links(
+             ("get_category" = (operation_id = "get_category", parameters(("slug" = "$response.body#/slug")), description = "Read the new category.")),
+             ("update_category" = (operation_id = "update_category", parameters(("slug" = "$response.body#/slug")), description = "Edit it.")),
+             ("reorder_category_children" = (operation_id = "reorder_category_children", parameters(("slug" = "$response.body#/slug")), description = "Order its subcategories.")),
+             ("delete_category" = (operation_id = "delete_category", parameters(("slug" = "$response.body#/slug")), description = "Delete it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken.", body = Problem, content_type = "application/problem+json"),
@@ -321,7 +330,11 @@ pub async fn create_category(
     params(("slug" = String, Path, description = "The category's slug", example = "aerobatic")),
     request_body = UpdateCategory,
     responses(
-        (status = 200, description = "The updated category.", body = CategoryDetail),
+        (status = 200, description = "The updated category.", body = CategoryDetail,
+         links(
+             ("get_category" = (operation_id = "get_category", parameters(("slug" = "$response.body#/slug")), description = "Read it back.")),
+             ("delete_category" = (operation_id = "delete_category", parameters(("slug" = "$response.body#/slug")), description = "Delete it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such category.", body = Problem, content_type = "application/problem+json"),

@@ -149,8 +149,16 @@ fn one_view(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The listing's id")),
     responses(
-        (status = 201, description = "Saved.", body = Favorite),
-        (status = 200, description = "It was saved already.", body = Favorite),
+        (status = 201, description = "Saved.", body = Favorite,
+         links(
+             ("get_favorite" = (operation_id = "get_favorite", parameters(("id" = "$response.body#/listing_id")), description = "Read the favourite.")),
+             ("remove_favorite" = (operation_id = "remove_favorite", parameters(("id" = "$response.body#/listing_id")), description = "Remove it from your favourites.")),
+         )),
+        (status = 200, description = "It was saved already.", body = Favorite,
+         links(
+             ("get_favorite" = (operation_id = "get_favorite", parameters(("id" = "$response.body#/listing_id")), description = "Read the favourite.")),
+             ("remove_favorite" = (operation_id = "remove_favorite", parameters(("id" = "$response.body#/listing_id")), description = "Remove it from your favourites.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing, or not visible to you.", body = Problem, content_type = "application/problem+json"),
@@ -268,7 +276,11 @@ pub async fn remove_favorite(
     security(("bearer" = [])),
     params(FavoritesQuery),
     responses(
-        (status = 200, description = "A page of your favourites.", body = FavoritePage),
+        (status = 200, description = "A page of your favourites.", body = FavoritePage,
+         links(
+             ("get_favorite" = (operation_id = "get_favorite", parameters(("id" = "$response.body#/items/0/listing_id")), description = "Read the first favourite.")),
+             ("remove_favorite" = (operation_id = "remove_favorite", parameters(("id" = "$response.body#/items/0/listing_id")), description = "Remove it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),

@@ -133,7 +133,16 @@ fn seller_of(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (1 to 200 characters).", min_length = 1, max_length = 200)),
     responses(
         (status = 201, description = "Created.", body = ListingView,
-         headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String))),
+         headers(("ETag" = String, description = "The version, for If-Match"), ("Location" = String)),
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/id")), description = "Read the new listing.")),
+             ("update_listing" = (operation_id = "update_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Edit it, with its ETag.")),
+             ("delete_listing" = (operation_id = "delete_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Delete it, with its ETag.")),
+             ("publish_listing" = (operation_id = "publish_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Publish the draft.")),
+             ("withdraw_listing" = (operation_id = "withdraw_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Take it off the market.")),
+             ("upload_photo" = (operation_id = "upload_photo", parameters(("id" = "$response.body#/id")), description = "Add a photo to it.")),
+             ("add_favorite" = (operation_id = "add_favorite", parameters(("id" = "$response.body#/id")), description = "Keep an eye on it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:write` scope, or publishing before verifying the email.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields or attributes, or an Idempotency-Key reused with another body.", body = Problem, content_type = "application/problem+json"),
@@ -238,7 +247,13 @@ pub async fn create_listing(
     params(("id" = Uuid, Path, description = "The listing's id")),
     responses(
         (status = 200, description = "The listing.", body = ListingView,
-         headers(("ETag" = String, description = "The version, for If-Match"))),
+         headers(("ETag" = String, description = "The version, for If-Match")),
+         links(
+             ("update_listing" = (operation_id = "update_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Edit it (its seller or a moderator), with the ETag just read.")),
+             ("delete_listing" = (operation_id = "delete_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Delete it (its seller or a moderator), with the ETag just read.")),
+             ("similar_listings" = (operation_id = "similar_listings", parameters(("id" = "$response.body#/id")), description = "Listings like it.")),
+             ("get_public_profile" = (operation_id = "get_public_profile", parameters(("id" = "$response.body#/seller/id")), description = "Its seller's public profile.")),
+         )),
         (status = 404, description = "No such listing, or not visible to you.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -281,7 +296,14 @@ pub async fn get_listing(
     ),
     request_body = UpdateListing,
     responses(
-        (status = 200, description = "The updated listing.", body = ListingView),
+        (status = 200, description = "The updated listing.", body = ListingView,
+         headers(("ETag" = String, description = "The new version, for If-Match")),
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/id")), description = "Read it back.")),
+             ("update_listing" = (operation_id = "update_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Edit it again, with the new ETag.")),
+             ("delete_listing" = (operation_id = "delete_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Delete it, with the new ETag.")),
+             ("publish_listing" = (operation_id = "publish_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Publish it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing of yours.", body = Problem, content_type = "application/problem+json"),
@@ -456,8 +478,11 @@ async fn transition(
     Ok(respond(actix_web::http::StatusCode::OK, &view))
 }
 
+/// One lifecycle route. `next` names the steps that apply after this one (operation id, why):
+/// they become the OpenAPI links of its answer, next to reading, editing and deleting the
+/// listing, all with the new ETag as `If-Match`.
 macro_rules! transition_route {
-    ($fn:ident, $path:literal, $step:expr, $op:literal, $doc:literal) => {
+    ($fn:ident, $path:literal, $step:expr, $op:literal, $doc:literal, next($(($next:tt, $why:tt)),*)) => {
         #[doc = $doc]
         #[utoipa::path(
             tag = "listings",
@@ -468,7 +493,14 @@ macro_rules! transition_route {
                 ("If-Match" = Option<String>, Header, description = "Optional: the ETag you read"),
             ),
             responses(
-                (status = 200, description = "The listing after the step.", body = ListingView),
+                (status = 200, description = "The listing after the step.", body = ListingView,
+                 headers(("ETag" = String, description = "The new version, for If-Match")),
+                 links(
+                     $(($next = (operation_id = $next, parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = $why)),)*
+                     ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/id")), description = "Read it back.")),
+                     ("update_listing" = (operation_id = "update_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Edit it, with the new ETag.")),
+                     ("delete_listing" = (operation_id = "delete_listing", parameters(("id" = "$response.body#/id"), ("header.If-Match" = "$response.header.ETag")), description = "Delete it, with the new ETag.")),
+                 )),
                 (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
                 (status = 403, description = "Missing scope, or email not verified (publish).", body = Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such listing of yours.", body = Problem, content_type = "application/problem+json"),
@@ -493,42 +525,65 @@ transition_route!(
     "/listings/{id}/publish",
     Transition::Publish,
     "publish_listing",
-    "Publish a draft (or a withdrawn or rejected listing): public for 60 days. Needs a verified email. With pre-moderation on (`PREMODERATE_NEW_SELLERS`), the listings of a member who never had one published go to `pending_review` instead, until a moderator approves one (`GET /moderation/pending`)."
+    "Publish a draft (or a withdrawn or rejected listing): public for 60 days. Needs a verified email. With pre-moderation on (`PREMODERATE_NEW_SELLERS`), the listings of a member who never had one published go to `pending_review` instead, until a moderator approves one (`GET /moderation/pending`).",
+    next(
+        ("reserve_listing", "Reserve it for a buyer."),
+        ("sell_listing", "Mark it sold."),
+        ("withdraw_listing", "Take it off the market."),
+        ("renew_listing", "Renew it.")
+    )
 );
 transition_route!(
     reserve,
     "/listings/{id}/reserve",
     Transition::Reserve,
     "reserve_listing",
-    "Mark a published listing reserved (a buyer is committed); still visible."
+    "Mark a published listing reserved (a buyer is committed); still visible.",
+    next(
+        ("release_listing", "The sale fell through."),
+        ("sell_listing", "Mark it sold."),
+        ("withdraw_listing", "Take it off the market.")
+    )
 );
 transition_route!(
     release,
     "/listings/{id}/release",
     Transition::Release,
     "release_listing",
-    "Back from reserved to published (the sale fell through)."
+    "Back from reserved to published (the sale fell through).",
+    next(
+        ("reserve_listing", "Reserve it again."),
+        ("sell_listing", "Mark it sold."),
+        ("withdraw_listing", "Take it off the market.")
+    )
 );
 transition_route!(
     sell,
     "/listings/{id}/sold",
     Transition::Sell,
     "sell_listing",
-    "Mark sold: stays visible, marked sold, for 30 days."
+    "Mark sold: stays visible, marked sold, for 30 days.",
+    next()
 );
 transition_route!(
     withdraw,
     "/listings/{id}/withdraw",
     Transition::Withdraw,
     "withdraw_listing",
-    "Take a listing off the market (it can be published again); also takes back one waiting for review or rejected."
+    "Take a listing off the market (it can be published again); also takes back one waiting for review or rejected.",
+    next(("publish_listing", "Publish it again."))
 );
 transition_route!(
     renew,
     "/listings/{id}/renew",
     Transition::Renew,
     "renew_listing",
-    "Renew a published or expired listing for another 60 days."
+    "Renew a published or expired listing for another 60 days.",
+    next(
+        ("reserve_listing", "Reserve it for a buyer."),
+        ("sell_listing", "Mark it sold."),
+        ("withdraw_listing", "Take it off the market.")
+    )
 );
 
 paged_query! {
@@ -588,7 +643,16 @@ fn page(
     security(("bearer" = [])),
     params(MyListingsQuery),
     responses(
-        (status = 200, description = "A page of your listings.", body = ListingPage),
+        (status = 200, description = "A page of your listings.", body = ListingPage,
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first one (with its ETag, to edit or delete it).")),
+             ("publish_listing" = (operation_id = "publish_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Publish the first one (without If-Match, which these steps do not require).")),
+             ("reserve_listing" = (operation_id = "reserve_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Reserve the first one (without If-Match, which these steps do not require).")),
+             ("release_listing" = (operation_id = "release_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Release the first one (without If-Match, which these steps do not require).")),
+             ("sell_listing" = (operation_id = "sell_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Mark the first one sold (without If-Match, which these steps do not require).")),
+             ("withdraw_listing" = (operation_id = "withdraw_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Withdraw the first one (without If-Match, which these steps do not require).")),
+             ("renew_listing" = (operation_id = "renew_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Renew the first one (without If-Match, which these steps do not require).")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:read` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown query parameters.", body = Problem, content_type = "application/problem+json"),
@@ -640,7 +704,10 @@ impl crate::extract::CrossCheck for PageQuery {}
     operation_id = "user_listings",
     params(("id" = Uuid, Path, description = "The member's id"), PageQuery),
     responses(
-        (status = 200, description = "A page of listings.", body = ListingPage),
+        (status = 200, description = "A page of listings.", body = ListingPage,
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first one.")),
+         )),
         (status = 404, description = "No such member.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid or unknown query parameters.", body = Problem, content_type = "application/problem+json"),
     )

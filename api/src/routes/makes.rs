@@ -38,6 +38,9 @@ pub(crate) fn typed(q: Option<String>) -> Option<String> {
          headers(
              ("ETag" = String, description = "Hash of the body; send it as `If-None-Match`."),
              ("Cache-Control" = String, description = "`public, max-age=3600`."),
+         ),
+         links(
+             ("list_models" = (operation_id = "list_models", parameters(("make" = "$response.body#/items/0/slug")), description = "The models of the best match.")),
          )),
         (status = 304, description = "Unchanged since the `If-None-Match` ETag."),
         (status = 422, description = "`limit` outside 1–50, an unknown `kind`, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),

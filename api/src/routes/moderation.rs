@@ -88,7 +88,10 @@ fn queued(conn: &mut PgConnection, found: Vec<ReportRow>) -> Result<Vec<QueuedRe
     security(("bearer" = [])),
     params(ReportQueueQuery),
     responses(
-        (status = 200, description = "A page of reports.", body = ReportQueuePage),
+        (status = 200, description = "A page of reports.", body = ReportQueuePage,
+         links(
+             ("moderation_resolve_report" = (operation_id = "moderation_resolve_report", parameters(("id" = "$response.body#/items/0/id")), description = "Resolve the oldest report.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid state, limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),
@@ -150,7 +153,10 @@ pub(crate) fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
     params(("id" = Uuid, Path, description = "The report's id")),
     request_body = ResolveReport,
     responses(
-        (status = 200, description = "Resolved: the audit entry, with how many reports it resolved.", body = AuditEntry),
+        (status = 200, description = "Resolved: the audit entry, with how many reports it resolved.", body = AuditEntry,
+         links(
+             ("moderation_unhide_listing" = (operation_id = "moderation_unhide_listing", parameters(("id" = "$response.body#/listing_id")), description = "Restore the listing, if the report hid it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report.", body = Problem, content_type = "application/problem+json"),
@@ -267,7 +273,11 @@ pub async fn resolve_report(
     security(("bearer" = [])),
     params(PendingQuery),
     responses(
-        (status = 200, description = "A page of listings waiting for review.", body = PendingPage),
+        (status = 200, description = "A page of listings waiting for review.", body = PendingPage,
+         links(
+             ("moderation_approve_listing" = (operation_id = "moderation_approve_listing", parameters(("id" = "$response.body#/items/0/listing/id")), description = "Approve the oldest submission.")),
+             ("moderation_reject_listing" = (operation_id = "moderation_reject_listing", parameters(("id" = "$response.body#/items/0/listing/id")), description = "Reject it, with a note.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a moderator, or a personal access token.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),

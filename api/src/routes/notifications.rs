@@ -69,7 +69,10 @@ fn view((row, search_name): WithSearch) -> Result<Notification, ApiError> {
     security(("bearer" = [])),
     params(NotificationsQuery),
     responses(
-        (status = 200, description = "A page of notifications.", body = NotificationPage),
+        (status = 200, description = "A page of notifications.", body = NotificationPage,
+         links(
+             ("mark_notification_read" = (operation_id = "mark_notification_read", parameters(("id" = "$response.body#/items/0/id")), description = "Mark the newest one read.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit or cursor, or an unknown parameter.", body = Problem, content_type = "application/problem+json"),

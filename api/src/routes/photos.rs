@@ -134,7 +134,11 @@ async fn read_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
     params(("id" = Uuid, Path, description = "The listing's id")),
     request_body(content = PhotoUpload, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "The stored photo.", body = PhotoView),
+        (status = 201, description = "The stored photo.", body = PhotoView,
+         links(
+             ("delete_photo" = (operation_id = "delete_photo", parameters(("id" = "$request.path.id"), ("photo_id" = "$response.body#/id")), description = "Remove the new photo.")),
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$request.path.id")), description = "Read the listing with its photos.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Missing `listings:write` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing of yours.", body = Problem, content_type = "application/problem+json"),

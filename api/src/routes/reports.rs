@@ -58,7 +58,11 @@ fn view(row: ReportRow) -> Result<Report, ApiError> {
     params(("id" = Uuid, Path, description = "The listing's id")),
     request_body = NewReport,
     responses(
-        (status = 201, description = "Reported: the moderators will look at it.", body = Report),
+        (status = 201, description = "Reported: the moderators will look at it.", body = Report,
+         links(
+             ("moderation_resolve_report" = (operation_id = "moderation_resolve_report", parameters(("id" = "$response.body#/id")), description = "A moderator resolves the report.")),
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/listing_id")), description = "Read the reported listing.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such listing, or not visible to you.", body = Problem, content_type = "application/problem+json"),

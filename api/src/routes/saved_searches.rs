@@ -64,7 +64,12 @@ pub(crate) fn view(row: SavedSearchRow) -> Result<SavedSearch, ApiError> {
     request_body = SavedSearchInput,
     responses(
         (status = 201, description = "Saved.", body = SavedSearch,
-         headers(("Location" = String, description = "The saved search's URL"))),
+         headers(("Location" = String, description = "The saved search's URL")),
+         links(
+             ("get_saved_search" = (operation_id = "get_saved_search", parameters(("id" = "$response.body#/id")), description = "Read the new saved search.")),
+             ("update_saved_search" = (operation_id = "update_saved_search", parameters(("id" = "$response.body#/id")), description = "Change it.")),
+             ("delete_saved_search" = (operation_id = "delete_saved_search", parameters(("id" = "$response.body#/id")), description = "Delete it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "You have 50 saved searches already.", body = Problem, content_type = "application/problem+json"),
@@ -129,7 +134,11 @@ pub async fn create_saved_search(
     operation_id = "list_saved_searches",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Your saved searches.", body = SavedSearchList),
+        (status = 200, description = "Your saved searches.", body = SavedSearchList,
+         links(
+             ("get_saved_search" = (operation_id = "get_saved_search", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first one.")),
+             ("update_saved_search" = (operation_id = "update_saved_search", parameters(("id" = "$response.body#/items/0/id")), description = "Change the first one.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
     )
@@ -182,7 +191,11 @@ pub async fn get_saved_search(
     params(("id" = Uuid, Path, description = "The saved search's id")),
     request_body = UpdateSavedSearch,
     responses(
-        (status = 200, description = "The updated saved search.", body = SavedSearch),
+        (status = 200, description = "The updated saved search.", body = SavedSearch,
+         links(
+             ("get_saved_search" = (operation_id = "get_saved_search", parameters(("id" = "$response.body#/id")), description = "Read it back.")),
+             ("delete_saved_search" = (operation_id = "delete_saved_search", parameters(("id" = "$response.body#/id")), description = "Delete it.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The access token lacks the `account` scope.", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such saved search of yours.", body = Problem, content_type = "application/problem+json"),

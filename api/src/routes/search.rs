@@ -23,7 +23,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "search_listings",
     params(SearchQuery),
     responses(
-        (status = 200, description = "A page of results.", body = SearchResults),
+        (status = 200, description = "A page of results.", body = SearchResults,
+         links(
+             ("get_listing" = (operation_id = "get_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Read the first result.")),
+             ("similar_listings" = (operation_id = "similar_listings", parameters(("id" = "$response.body#/items/0/id")), description = "Listings like it.")),
+             ("start_conversation" = (operation_id = "start_conversation", parameters(("id" = "$response.body#/items/0/id")), description = "Write to its seller.")),
+             ("add_favorite" = (operation_id = "add_favorite", parameters(("id" = "$response.body#/items/0/id")), description = "Keep an eye on it.")),
+             ("report_listing" = (operation_id = "report_listing", parameters(("id" = "$response.body#/items/0/id")), description = "Report it to the moderators.")),
+         )),
         (status = 422, description = "An unknown parameter, or an invalid value, cursor or combination.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -45,7 +52,7 @@ pub async fn search_listings(
     params(("id" = Uuid, Path, description = "The listing's id")),
     responses(
         (status = 200, description = "Up to 8 similar public listings.", body = SearchResults),
-        (status = 404, description = "No such public listing.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such listing for sale: only published and reserved ones have similar listings (a draft, a sold or a withdrawn one is a 404).", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/listings/{id}/similar")]

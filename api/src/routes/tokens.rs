@@ -33,7 +33,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security(("bearer" = [])),
     request_body = CreateTokenRequest,
     responses(
-        (status = 201, description = "The token (shown once).", body = CreatedToken),
+        (status = 201, description = "The token (shown once).", body = CreatedToken,
+         links(
+             ("revoke_token" = (operation_id = "revoke_token", parameters(("id" = "$response.body#/id")), description = "Revoke the new token.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Tokens cannot create tokens.", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Too many live tokens.", body = Problem, content_type = "application/problem+json"),
@@ -92,7 +95,10 @@ pub async fn create_token(
     operation_id = "list_tokens",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Your tokens, newest first.", body = TokenList),
+        (status = 200, description = "Your tokens, newest first.", body = TokenList,
+         links(
+             ("revoke_token" = (operation_id = "revoke_token", parameters(("id" = "$response.body#/items/0/id")), description = "Revoke the newest token.")),
+         )),
         (status = 401, description = "Not logged in.", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Tokens cannot list tokens.", body = Problem, content_type = "application/problem+json"),
     )

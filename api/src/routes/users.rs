@@ -324,7 +324,10 @@ pub async fn delete_me(
     operation_id = "get_public_profile",
     params(("id" = Uuid, Path, description = "The member's id")),
     responses(
-        (status = 200, description = "The profile.", body = PublicProfile),
+        (status = 200, description = "The profile.", body = PublicProfile,
+         links(
+             ("user_listings" = (operation_id = "user_listings", parameters(("id" = "$response.body#/id")), description = "The member's public listings.")),
+         )),
         (status = 404, description = "No such member (or suspended, or deleted).", body = Problem, content_type = "application/problem+json"),
     )
 )]

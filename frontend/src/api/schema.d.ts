@@ -3112,6 +3112,7 @@ export interface components {
         SuspendRequest: {
             /**
              * @description Why, for the record (kept in the server log until the moderation audit log exists).
+             *     Plain text: line breaks and tabs are kept, other control characters refused.
              * @example Repeated scam listings
              */
             reason: string;
@@ -6243,6 +6244,8 @@ export interface operations {
             /** @description The updated listing. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,6 +7023,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7118,6 +7123,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7216,6 +7223,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7440,6 +7449,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7550,7 +7561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such public listing. */
+            /** @description No such listing for sale: only published and reserved ones have similar listings (a draft, a sold or a withdrawn one is a 404). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7597,6 +7608,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7695,6 +7708,8 @@ export interface operations {
             /** @description The listing after the step. */
             200: {
                 headers: {
+                    /** @description The new version, for If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {

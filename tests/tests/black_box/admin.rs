@@ -508,6 +508,14 @@ async fn admin_actions_refuse_unknown_accounts_roles_and_bad_bodies() {
         ),
         (
             Method::POST,
+            suspend_path(target),
+            Some(json!({"reason": "Repeated\u{0}scam listings"})),
+            422,
+            "validation",
+            "a NUL in the reason (PostgreSQL text cannot hold it: it was a 500)",
+        ),
+        (
+            Method::POST,
             suspend_path("not-a-uuid"),
             Some(suspension()),
             400,
