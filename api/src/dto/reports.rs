@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::{Validate, ValidationError};
 
 use crate::domain::{ReportReason, ReportState, ReportStatus};
+use crate::dto::paged_query;
 use crate::error::FieldErrors;
 use crate::extract::CrossCheck;
 
@@ -108,19 +109,9 @@ pub struct MyReportPage {
     pub next_cursor: Option<String>,
 }
 
-/// Which of your reports to list.
-#[derive(Debug, Deserialize, Validate, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct MyReportsQuery {
-    /// 1–100 (default 20).
-    #[validate(range(min = 1, max = 100))]
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
-    /// `next_cursor` of the previous page.
-    #[validate(length(max = 200))]
-    #[param(max_length = 200)]
-    pub cursor: Option<String>,
+paged_query! {
+    /// Which of your reports to list.
+    pub struct MyReportsQuery {}
 }
 
 impl CrossCheck for MyReportsQuery {}
