@@ -266,6 +266,9 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     // Dropped after the server is told to stop.
     pub db: TestDatabase,
+    /// The photo directory the tests made for this app (removed with it); `None` when the
+    /// test chose its own `MEDIA_DIR`.
+    own_media: Option<std::path::PathBuf>,
 }
 
 /// Starts the service against a fresh database.
@@ -281,6 +284,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 /// Starts the service on the given database (e.g. a restored backup), with extra environment.
 pub async fn spawn_app_on(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
     let settings = test_settings(&db.url, extra);
+    let own_media =
+        (!extra.iter().any(|(k, _)| *k == "MEDIA_DIR")).then(|| settings.media_dir.clone());
     let app = Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("the service did not start: {e}"));
@@ -297,6 +302,7 @@ pub async fn spawn_app_on(db: TestDatabase, extra: &[(&str, &str)]) -> TestApp {
         client,
         handle,
         db,
+        own_media,
     }
 }
 
@@ -377,6 +383,10 @@ impl Drop for TestApp {
         let stop = self.handle.stop(false);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(stop);
+        }
+        if let Some(dir) = self.own_media.take() {
+            // Absent when the test stored no photo.
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
