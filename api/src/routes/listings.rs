@@ -9,11 +9,12 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::db::listings::{self as rows, NewEvent};
 use crate::db::{self, users};
-use crate::domain::{Role, Scope};
+use crate::domain::{AuditAction, Role, Scope};
 use crate::dto::listings::{ListingInput, ListingPage, ListingView, UpdateListing};
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery, check_all};
 use crate::listings::{self, Transition};
+use crate::routes::moderation::audit_staff_change;
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -270,6 +271,8 @@ pub async fn get_listing(
 
 /// Edit a listing (its seller, or a moderator). Requires `If-Match` with the ETag you read:
 /// 428 without it, 412 if someone changed the listing since. Price changes enter the history.
+/// A moderator's or administrator's edit of another member's listing goes to the moderation
+/// audit log (`listing_edited`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "update_listing",
@@ -326,6 +329,7 @@ pub async fn update_listing(
                     details: serde_json::json!({ "by_moderator": user.id != listing.seller_id }),
                 },
             )?;
+            audit_staff_change(conn, user.id, &listing, AuditAction::ListingEdited)?;
             listings::view(conn, updated, &seller)
         })
     })
@@ -334,7 +338,8 @@ pub async fn update_listing(
 }
 
 /// Delete a listing (its seller, or a moderator). Requires `If-Match`. The listing disappears
-/// at once and is purged after 30 days.
+/// at once and is purged after 30 days. A moderator's or administrator's deletion of another
+/// member's listing goes to the moderation audit log (`listing_deleted`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "delete_listing",
@@ -384,6 +389,7 @@ pub async fn delete_listing(
                     serde_json::json!({}),
                 ),
             )?;
+            audit_staff_change(conn, user.id, &listing, AuditAction::ListingDeleted)?;
             Ok::<_, ApiError>(())
         })
     })

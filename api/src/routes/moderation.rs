@@ -136,6 +136,33 @@ pub(crate) fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
     })
 }
 
+/// Writes to the audit log what staff did to another member's listing through the listing
+/// routes (no note: those routes take none); a seller's changes to their own listing are not
+/// moderation and leave no entry. Run in the change's transaction, so a refused change leaves
+/// none either.
+pub(crate) fn audit_staff_change(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    listing: &Listing,
+    action: AuditAction,
+) -> Result<(), ApiError> {
+    if actor != listing.seller_id {
+        rows::audit(
+            conn,
+            &NewAudit {
+                id: Uuid::now_v7(),
+                moderator_id: actor,
+                action: action.as_str(),
+                listing_id: Some(listing.id),
+                target_user_id: Some(listing.seller_id),
+                reports: 0,
+                note: None,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Resolve a report, and with it every open report on the same listing (one decision per
 /// listing): `dismiss` (nothing else changes), `hide_listing` (the listing turns `hidden`: out
 /// of search and of public view, only its seller and moderators still read it, and the seller
