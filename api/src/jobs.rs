@@ -129,7 +129,16 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_default();
             crate::mail::queue_expiry_reminder(
-                conn, base_url, email, name, locale, *id, title, &date,
+                conn,
+                &crate::mail::ListingMail {
+                    base_url,
+                    to: email,
+                    name,
+                    locale,
+                    listing: *id,
+                    title,
+                },
+                &date,
             )?;
             crate::db::notifications::insert(
                 conn,

@@ -69,134 +69,147 @@ pub fn queue_password_reset(
     outbox::queue(conn, to, subject, body)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A mail to a seller about one of their listings, in their language: who gets it, and the
+/// listing it is about.
+pub struct ListingMail<'a> {
+    pub base_url: &'a str,
+    pub to: &'a str,
+    pub name: &'a str,
+    pub locale: Locale,
+    pub listing: uuid::Uuid,
+    pub title: &'a str,
+}
+
+impl ListingMail<'_> {
+    /// The listing's page in the web app.
+    fn url(&self) -> String {
+        format!("{}/listings/{}", self.base_url, self.listing)
+    }
+
+    /// Queues the subject and text of the seller's language, the text between the greeting
+    /// and the signature every listing mail shares.
+    fn queue(
+        &self,
+        conn: &mut PgConnection,
+        fr: (String, String),
+        en: (String, String),
+    ) -> QueryResult<uuid::Uuid> {
+        let name = self.name;
+        let (subject, body) = match self.locale {
+            Locale::Fr => (fr.0, format!("Bonjour {name},\n\n{}\n\n-- Hangar\n", fr.1)),
+            Locale::En => (en.0, format!("Hello {name},\n\n{}\n\n-- Hangar\n", en.1)),
+        };
+        outbox::queue(conn, self.to, subject, body)
+    }
+}
+
+/// The listing expires on `date` (within days): renew it to keep it online.
 pub fn queue_expiry_reminder(
     conn: &mut PgConnection,
-    base_url: &str,
-    to: &str,
-    name: &str,
-    locale: Locale,
-    listing: uuid::Uuid,
-    title: &str,
+    mail: &ListingMail,
     date: &str,
 ) -> QueryResult<uuid::Uuid> {
-    let url = format!("{base_url}/listings/{listing}");
-    let (subject, body) = match locale {
-        Locale::Fr => (
+    let (title, url) = (mail.title, mail.url());
+    mail.queue(
+        conn,
+        (
             format!("Votre annonce « {title} » expire le {date}"),
             format!(
-                "Bonjour {name},\n\nVotre annonce « {title} » expire le {date}. Pour la garder en ligne 60 jours de plus, \
-                 renouvelez-la depuis « Mes annonces » :\n{url}\n\n-- Hangar\n"
+                "Votre annonce « {title} » expire le {date}. Pour la garder en ligne 60 jours de plus, \
+                 renouvelez-la depuis « Mes annonces » :\n{url}"
             ),
         ),
-        Locale::En => (
+        (
             format!("Your listing \"{title}\" expires on {date}"),
             format!(
-                "Hello {name},\n\nYour listing \"{title}\" expires on {date}. To keep it online for another 60 days, \
-                 renew it from \"My listings\":\n{url}\n\n-- Hangar\n"
+                "Your listing \"{title}\" expires on {date}. To keep it online for another 60 days, \
+                 renew it from \"My listings\":\n{url}"
             ),
         ),
-    };
-    outbox::queue(conn, to, subject, body)
+    )
 }
 
 /// A moderator took one of the seller's listings off the site.
 pub fn queue_listing_hidden(
     conn: &mut PgConnection,
-    base_url: &str,
-    to: &str,
-    name: &str,
-    locale: Locale,
-    listing: uuid::Uuid,
-    title: &str,
+    mail: &ListingMail,
 ) -> QueryResult<uuid::Uuid> {
-    let url = format!("{base_url}/listings/{listing}");
-    let (subject, body) = match locale {
-        Locale::Fr => (
+    let (title, url) = (mail.title, mail.url());
+    mail.queue(
+        conn,
+        (
             format!("Votre annonce « {title} » a été masquée"),
             format!(
-                "Bonjour {name},\n\nÀ la suite de signalements, un modérateur a masqué votre annonce « {title} » : \
+                "À la suite de signalements, un modérateur a masqué votre annonce « {title} » : \
                  elle n'apparaît plus dans les recherches et seuls vous et l'équipe de modération la voyez encore.\n{url}\n\n\
-                 Si vous pensez qu'il s'agit d'une erreur, écrivez à l'équipe Hangar.\n\n-- Hangar\n"
+                 Si vous pensez qu'il s'agit d'une erreur, écrivez à l'équipe Hangar."
             ),
         ),
-        Locale::En => (
+        (
             format!("Your listing \"{title}\" was hidden"),
             format!(
-                "Hello {name},\n\nFollowing reports, a moderator hid your listing \"{title}\": \
+                "Following reports, a moderator hid your listing \"{title}\": \
                  it no longer appears in searches, and only you and the moderators can still see it.\n{url}\n\n\
-                 If you think this is a mistake, write to the Hangar team.\n\n-- Hangar\n"
+                 If you think this is a mistake, write to the Hangar team."
             ),
         ),
-    };
-    outbox::queue(conn, to, subject, body)
+    )
 }
 
 /// A moderator refused to publish one of the seller's listings, and says why.
-#[allow(clippy::too_many_arguments)]
 pub fn queue_listing_rejected(
     conn: &mut PgConnection,
-    base_url: &str,
-    to: &str,
-    name: &str,
-    locale: Locale,
-    listing: uuid::Uuid,
-    title: &str,
+    mail: &ListingMail,
     note: &str,
 ) -> QueryResult<uuid::Uuid> {
-    let url = format!("{base_url}/listings/{listing}");
+    let (title, url) = (mail.title, mail.url());
     let quoted = note
         .lines()
         .map(|l| format!("> {l}"))
         .collect::<Vec<_>>()
         .join("\n");
-    let (subject, body) = match locale {
-        Locale::Fr => (
+    mail.queue(
+        conn,
+        (
             format!("Votre annonce « {title} » n'a pas été publiée"),
             format!(
-                "Bonjour {name},\n\nUn modérateur a relu votre annonce « {title} » et ne l'a pas publiée, pour la raison suivante :\n\n{quoted}\n\n\
-                 Vous pouvez la modifier puis la soumettre à nouveau depuis « Mes annonces » :\n{url}\n\n-- Hangar\n"
+                "Un modérateur a relu votre annonce « {title} » et ne l'a pas publiée, pour la raison suivante :\n\n{quoted}\n\n\
+                 Vous pouvez la modifier puis la soumettre à nouveau depuis « Mes annonces » :\n{url}"
             ),
         ),
-        Locale::En => (
+        (
             format!("Your listing \"{title}\" was not published"),
             format!(
-                "Hello {name},\n\nA moderator reviewed your listing \"{title}\" and did not publish it, for this reason:\n\n{quoted}\n\n\
-                 You can edit it and submit it again from \"My listings\":\n{url}\n\n-- Hangar\n"
+                "A moderator reviewed your listing \"{title}\" and did not publish it, for this reason:\n\n{quoted}\n\n\
+                 You can edit it and submit it again from \"My listings\":\n{url}"
             ),
         ),
-    };
-    outbox::queue(conn, to, subject, body)
+    )
 }
 
 /// A moderator put back one of the seller's listings they had hidden.
 pub fn queue_listing_restored(
     conn: &mut PgConnection,
-    base_url: &str,
-    to: &str,
-    name: &str,
-    locale: Locale,
-    listing: uuid::Uuid,
-    title: &str,
+    mail: &ListingMail,
 ) -> QueryResult<uuid::Uuid> {
-    let url = format!("{base_url}/listings/{listing}");
-    let (subject, body) = match locale {
-        Locale::Fr => (
+    let (title, url) = (mail.title, mail.url());
+    mail.queue(
+        conn,
+        (
             format!("Votre annonce « {title} » est rétablie"),
             format!(
-                "Bonjour {name},\n\nUn modérateur a rétabli votre annonce « {title} », qu'il avait masquée : \
-                 elle retrouve l'état qu'elle avait avant (expirée si sa date de fin est passée entre-temps).\n{url}\n\n-- Hangar\n"
+                "Un modérateur a rétabli votre annonce « {title} », qu'il avait masquée : \
+                 elle retrouve l'état qu'elle avait avant (expirée si sa date de fin est passée entre-temps).\n{url}"
             ),
         ),
-        Locale::En => (
+        (
             format!("Your listing \"{title}\" is back"),
             format!(
-                "Hello {name},\n\nA moderator restored your listing \"{title}\", which they had hidden: \
-                 it is back as it was before (expired if its end date passed meanwhile).\n{url}\n\n-- Hangar\n"
+                "A moderator restored your listing \"{title}\", which they had hidden: \
+                 it is back as it was before (expired if its end date passed meanwhile).\n{url}"
             ),
         ),
-    };
-    outbox::queue(conn, to, subject, body)
+    )
 }
 
 /// A new message in a conversation: who wrote, about which listing, the text (cut at 1,000

@@ -164,8 +164,8 @@ pub struct NewAudit<'a> {
     pub listing_id: Option<Uuid>,
     pub target_user_id: Option<Uuid>,
     pub reports: i32,
-    /// Required by the database for every action but approvals and the administrators'
-    /// reinstatements and role changes.
+    /// Required by the database for every action but approvals, the administrators'
+    /// reinstatements and role changes, and staff changes through the listing routes.
     pub note: Option<&'a str>,
 }
 

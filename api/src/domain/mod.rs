@@ -151,8 +151,11 @@ text_enum! {
 text_enum! {
     /// An action in the moderation audit log: how a report was resolved (`dismiss`,
     /// `hide_listing`, `suspend_seller`), a held listing approved (`approve_listing`) or
-    /// rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), and the
-    /// administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`).
+    /// rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), the
+    /// administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`), and
+    /// what staff did to another member's listing through the listing routes
+    /// (`listing_edited`, `listing_deleted`, `photo_added`, `photos_reordered`,
+    /// `photo_removed`).
     AuditAction {
         Dismiss = "dismiss",
         HideListing = "hide_listing",
@@ -162,7 +165,12 @@ text_enum! {
         UnhideListing = "unhide_listing",
         SuspendUser = "suspend_user",
         ReinstateUser = "reinstate_user",
-        ChangeRole = "change_role"
+        ChangeRole = "change_role",
+        ListingEdited = "listing_edited",
+        ListingDeleted = "listing_deleted",
+        PhotoAdded = "photo_added",
+        PhotosReordered = "photos_reordered",
+        PhotoRemoved = "photo_removed"
     }
 }
 

@@ -159,8 +159,8 @@ pub struct AuditEntry {
     pub target_user_id: Option<Uuid>,
     /// How many open reports the action resolved (0 for actions that are not about reports).
     pub reports: i32,
-    /// The moderator's note; absent for approvals, reinstatements and role changes, which
-    /// need none.
+    /// The moderator's note; absent for approvals, reinstatements, role changes and staff
+    /// changes to a member's listing, which need none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,

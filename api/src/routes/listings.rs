@@ -9,12 +9,13 @@ use uuid::Uuid;
 use crate::auth::AuthUser;
 use crate::db::listings::{self as rows, NewEvent};
 use crate::db::{self, users};
-use crate::domain::{Role, Scope};
+use crate::domain::{AuditAction, Role, Scope};
 use crate::dto::listings::{ListingInput, ListingPage, ListingView, UpdateListing};
 use crate::dto::paged_query;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery, check_all};
 use crate::listings::{self, Transition};
+use crate::routes::moderation::audit_staff_change;
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -286,6 +287,8 @@ pub async fn get_listing(
 
 /// Edit a listing (its seller, or a moderator). Requires `If-Match` with the ETag you read:
 /// 428 without it, 412 if someone changed the listing since. Price changes enter the history.
+/// A moderator's or administrator's edit of another member's listing goes to the moderation
+/// audit log (`listing_edited`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "update_listing",
@@ -349,6 +352,7 @@ pub async fn update_listing(
                     details: serde_json::json!({ "by_moderator": user.id != listing.seller_id }),
                 },
             )?;
+            audit_staff_change(conn, user.id, &listing, AuditAction::ListingEdited)?;
             listings::view(conn, updated, &seller)
         })
     })
@@ -357,7 +361,8 @@ pub async fn update_listing(
 }
 
 /// Delete a listing (its seller, or a moderator). Requires `If-Match`. The listing disappears
-/// at once and is purged after 30 days.
+/// at once and is purged after 30 days. A moderator's or administrator's deletion of another
+/// member's listing goes to the moderation audit log (`listing_deleted`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "delete_listing",
@@ -407,6 +412,7 @@ pub async fn delete_listing(
                     serde_json::json!({}),
                 ),
             )?;
+            audit_staff_change(conn, user.id, &listing, AuditAction::ListingDeleted)?;
             Ok::<_, ApiError>(())
         })
     })

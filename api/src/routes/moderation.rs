@@ -22,6 +22,7 @@ use crate::dto::moderation::{
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::listings::{Transition, parse_text};
+use crate::mail::ListingMail;
 use crate::routes::admin::{decode_cursor, encode_cursor};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -138,6 +139,33 @@ pub(crate) fn entry(row: AuditRow) -> Result<AuditEntry, ApiError> {
     })
 }
 
+/// Writes to the audit log what staff did to another member's listing through the listing
+/// routes (no note: those routes take none); a seller's changes to their own listing are not
+/// moderation and leave no entry. Run in the change's transaction, so a refused change leaves
+/// none either.
+pub(crate) fn audit_staff_change(
+    conn: &mut PgConnection,
+    actor: Uuid,
+    listing: &Listing,
+    action: AuditAction,
+) -> Result<(), ApiError> {
+    if actor != listing.seller_id {
+        rows::audit(
+            conn,
+            &NewAudit {
+                id: Uuid::now_v7(),
+                moderator_id: actor,
+                action: action.as_str(),
+                listing_id: Some(listing.id),
+                target_user_id: Some(listing.seller_id),
+                reports: 0,
+                note: None,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Resolve a report, and with it every open report on the same listing (one decision per
 /// listing): `dismiss` (nothing else changes), `hide_listing` (the listing turns `hidden`: out
 /// of search and of public view, only its seller and moderators still read it, and the seller
@@ -200,31 +228,20 @@ pub async fn resolve_report(
                         ));
                     }
                     if rows::hide_listing(conn, listing.id)? {
-                        notifications::insert(
+                        notify(
                             conn,
-                            &notifications::NewNotification {
-                                id: Uuid::now_v7(),
-                                user_id: seller.id,
-                                kind: NotificationKind::ListingHidden.as_str(),
-                                listing_id: Some(listing.id),
-                                saved_search_id: None,
-                                data: serde_json::json!({ "title": listing.title }),
-                                // The mail below says it already.
-                                digest: None,
-                            },
+                            &seller,
+                            NotificationKind::ListingHidden,
+                            &listing,
+                            serde_json::json!({ "title": listing.title }),
                         )?;
-                        if seller.is_active() {
-                            let locale: Locale = seller.locale.parse().unwrap_or(Locale::Fr);
-                            crate::mail::queue_listing_hidden(
-                                conn,
-                                &base_url,
-                                &seller.email,
-                                &seller.display_name,
-                                locale,
-                                listing.id,
-                                &listing.title,
-                            )?;
-                        }
+                        mail_seller(
+                            conn,
+                            &base_url,
+                            &seller,
+                            &listing,
+                            crate::mail::queue_listing_hidden,
+                        )?;
                     }
                 }
                 ModerationAction::SuspendSeller => {
@@ -419,6 +436,82 @@ fn notify(
     Ok(())
 }
 
+/// Mails the seller about their listing, in their language; suspended and deleted accounts
+/// get no mail.
+fn mail_seller(
+    conn: &mut PgConnection,
+    base_url: &str,
+    seller: &users::User,
+    listing: &Listing,
+    queue: impl FnOnce(&mut PgConnection, &ListingMail) -> QueryResult<Uuid>,
+) -> Result<(), ApiError> {
+    if seller.is_active() {
+        let mail = ListingMail {
+            base_url,
+            to: &seller.email,
+            name: &seller.display_name,
+            locale: seller.locale.parse().unwrap_or(Locale::Fr),
+            listing: listing.id,
+            title: &listing.title,
+        };
+        queue(conn, &mail)?;
+    }
+    Ok(())
+}
+
+/// A moderator's decision on one listing, outside the reports: approving, rejecting,
+/// unhiding.
+struct Decision<C, T> {
+    /// The only status it applies to (409 otherwise), and how the 409 names it.
+    from: &'static str,
+    from_named: &'static str,
+    /// The change, from the locked listing.
+    change: C,
+    action: AuditAction,
+    note: Option<String>,
+    /// What the seller is told (notification, mail), from the locked listing and its seller.
+    tell: T,
+}
+
+/// Applies a [`Decision`] in one transaction: the listing locked, its status checked, the
+/// change with its event and audit entry, then the seller told.
+async fn decide_on_listing<C, T>(
+    state: &AppState,
+    user: &AuthUser,
+    id: Uuid,
+    decision: Decision<C, T>,
+) -> Result<ModeratedListing, ApiError>
+where
+    C: FnOnce(&Listing) -> Result<StatusChange, ApiError> + Send + 'static,
+    T: FnOnce(&mut PgConnection, &Listing, &users::User) -> Result<(), ApiError> + Send + 'static,
+{
+    moderator(user)?;
+    let me = user.id;
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let (listing, seller) = locked_listing(conn, id)?;
+            if listing.status != decision.from {
+                return Err(conflict(&format!(
+                    "This listing is {}, not {}.",
+                    listing.status, decision.from_named
+                )));
+            }
+            let change = (decision.change)(&listing)?;
+            let done = decide(
+                conn,
+                me,
+                &listing,
+                &change,
+                decision.action,
+                decision.note.as_deref(),
+            )?;
+            (decision.tell)(conn, &listing, &seller)?;
+            Ok(done)
+        })
+    })
+    .await
+}
+
 /// Approve a listing held by pre-moderation: it is published exactly as its seller's publish
 /// step would have published it (publication date now, 60 days before it expires, the alerts
 /// of saved searches), and from then on that seller's listings publish directly. No body.
@@ -442,32 +535,28 @@ pub async fn approve_listing(
     user: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<ModeratedListing>, ApiError> {
-    moderator(&user)?;
-    let (id, me) = (id.into_inner(), user.id);
-    let done = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (listing, _) = locked_listing(conn, id)?;
-            if listing.status != "pending_review" {
-                return Err(conflict(&format!(
-                    "This listing is {}, not waiting for review.",
-                    listing.status
-                )));
-            }
+    let id = id.into_inner();
+    let done = decide_on_listing(
+        &state,
+        &user,
+        id,
+        Decision {
+            from: "pending_review",
+            from_named: "waiting for review",
             // The very change of a seller's publish step.
-            let change = Transition::Publish
-                .apply("draft")
-                .ok_or_else(|| ApiError::internal("publish does not apply to a draft"))?;
-            decide(
-                conn,
-                me,
-                &listing,
-                &change,
-                AuditAction::ApproveListing,
-                None,
-            )
-        })
-    })
+            change: |_: &Listing| {
+                Transition::Publish
+                    .apply("draft")
+                    .ok_or_else(|| ApiError::internal("publish does not apply to a draft"))
+            },
+            action: AuditAction::ApproveListing,
+            note: None,
+            // Publishing is the news.
+            tell: |_: &mut PgConnection, _: &Listing, _: &users::User| Ok(()),
+        },
+    )
     .await?;
+    let me = user.id;
     log::info!("moderator {me} approved listing {id}");
     Ok(web::Json(done))
 }
@@ -499,54 +588,40 @@ pub async fn reject_listing(
     id: web::Path<Uuid>,
     body: ValidJson<ModerationNote>,
 ) -> Result<web::Json<ModeratedListing>, ApiError> {
-    moderator(&user)?;
     let (id, me, note) = (id.into_inner(), user.id, body.0.note);
     let base_url = state.settings.public_base_url.clone();
-    let done = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (listing, seller) = locked_listing(conn, id)?;
-            if listing.status != "pending_review" {
-                return Err(conflict(&format!(
-                    "This listing is {}, not waiting for review.",
-                    listing.status
-                )));
-            }
-            let change = StatusChange {
-                status: Some("rejected".into()),
-                rejection_note: Some(Some(note.clone())),
-                ..Default::default()
-            };
-            let done = decide(
-                conn,
-                me,
-                &listing,
-                &change,
-                AuditAction::RejectListing,
-                Some(&note),
-            )?;
-            notify(
-                conn,
-                &seller,
-                NotificationKind::ListingRejected,
-                &listing,
-                serde_json::json!({ "title": listing.title, "note": note }),
-            )?;
-            if seller.is_active() {
-                let locale: Locale = seller.locale.parse().unwrap_or(Locale::Fr);
-                crate::mail::queue_listing_rejected(
+    let told = note.clone();
+    let done = decide_on_listing(
+        &state,
+        &user,
+        id,
+        Decision {
+            from: "pending_review",
+            from_named: "waiting for review",
+            change: move |_: &Listing| {
+                Ok(StatusChange {
+                    status: Some("rejected".into()),
+                    rejection_note: Some(Some(told)),
+                    ..Default::default()
+                })
+            },
+            action: AuditAction::RejectListing,
+            note: Some(note.clone()),
+            tell: move |conn: &mut PgConnection, listing: &Listing, seller: &users::User| {
+                let data = serde_json::json!({ "title": listing.title, "note": note });
+                notify(
                     conn,
-                    &base_url,
-                    &seller.email,
-                    &seller.display_name,
-                    locale,
-                    listing.id,
-                    &listing.title,
-                    &note,
+                    seller,
+                    NotificationKind::ListingRejected,
+                    listing,
+                    data,
                 )?;
-            }
-            Ok(done)
-        })
-    })
+                mail_seller(conn, &base_url, seller, listing, |conn, mail| {
+                    crate::mail::queue_listing_rejected(conn, mail, &note)
+                })
+            },
+        },
+    )
     .await?;
     log::info!("moderator {me} rejected listing {id}");
     Ok(web::Json(done))
@@ -599,53 +674,43 @@ pub async fn unhide_listing(
     id: web::Path<Uuid>,
     body: ValidJson<ModerationNote>,
 ) -> Result<web::Json<ModeratedListing>, ApiError> {
-    moderator(&user)?;
     let (id, me, note) = (id.into_inner(), user.id, body.0.note);
     let base_url = state.settings.public_base_url.clone();
-    let done = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
-            let (listing, seller) = locked_listing(conn, id)?;
-            if listing.status != "hidden" {
-                return Err(conflict(&format!(
-                    "This listing is {}, not hidden.",
-                    listing.status
-                )));
-            }
-            let change = StatusChange {
-                status: Some(restored_status(&listing, chrono::Utc::now())),
-                hidden_from: Some(None),
-                ..Default::default()
-            };
-            let done = decide(
-                conn,
-                me,
-                &listing,
-                &change,
-                AuditAction::UnhideListing,
-                Some(&note),
-            )?;
-            notify(
-                conn,
-                &seller,
-                NotificationKind::ListingRestored,
-                &listing,
-                serde_json::json!({ "title": listing.title }),
-            )?;
-            if seller.is_active() {
-                let locale: Locale = seller.locale.parse().unwrap_or(Locale::Fr);
-                crate::mail::queue_listing_restored(
+    let done = decide_on_listing(
+        &state,
+        &user,
+        id,
+        Decision {
+            from: "hidden",
+            from_named: "hidden",
+            change: |listing: &Listing| {
+                Ok(StatusChange {
+                    status: Some(restored_status(listing, chrono::Utc::now())),
+                    hidden_from: Some(None),
+                    ..Default::default()
+                })
+            },
+            action: AuditAction::UnhideListing,
+            note: Some(note),
+            tell: move |conn: &mut PgConnection, listing: &Listing, seller: &users::User| {
+                let data = serde_json::json!({ "title": listing.title });
+                notify(
+                    conn,
+                    seller,
+                    NotificationKind::ListingRestored,
+                    listing,
+                    data,
+                )?;
+                mail_seller(
                     conn,
                     &base_url,
-                    &seller.email,
-                    &seller.display_name,
-                    locale,
-                    listing.id,
-                    &listing.title,
-                )?;
-            }
-            Ok(done)
-        })
-    })
+                    seller,
+                    listing,
+                    crate::mail::queue_listing_restored,
+                )
+            },
+        },
+    )
     .await?;
     log::info!("moderator {me} unhid listing {id}");
     Ok(web::Json(done))

@@ -13,11 +13,12 @@ use validator::Validate;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::listings::{self as rows, NewEvent, Photo};
-use crate::domain::{Role, Scope};
+use crate::domain::{AuditAction, Role, Scope};
 use crate::dto::listings::PhotoView;
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{CrossCheck, ValidJson};
 use crate::media::{self, MAX_UPLOAD_BYTES, PhotoError};
+use crate::routes::moderation::audit_staff_change;
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -126,7 +127,8 @@ async fn read_file(mut form: Multipart) -> Result<Vec<u8>, ApiError> {
 
 /// Add a photo to a listing (its seller, or a moderator): JPEG, PNG or WebP, found from the
 /// bytes whatever the file name; at most 15 MB and 24 photos per listing. It is stored as
-/// WebP at 320, 800 and 1600 px wide, without any EXIF data.
+/// WebP at 320, 800 and 1600 px wide, without any EXIF data. A moderator's or administrator's
+/// upload to another member's listing goes to the moderation audit log (`photo_added`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "upload_photo",
@@ -178,7 +180,7 @@ pub async fn upload_photo(
     .map_err(photo_error)?;
     let photo = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            owned(conn, uid, moderator, id)?;
+            let listing = owned(conn, uid, moderator, id)?;
             let position = rows::photos(conn, id)?.len();
             if position >= MAX_PHOTOS {
                 return Err(ApiError::field("file", "a listing has at most 24 photos"));
@@ -207,6 +209,7 @@ pub async fn upload_photo(
                     details: serde_json::json!({ "added": photo.id }),
                 },
             )?;
+            audit_staff_change(conn, uid, &listing, AuditAction::PhotoAdded)?;
             Ok(photo)
         })
     })
@@ -214,7 +217,9 @@ pub async fn upload_photo(
     Ok(HttpResponse::Created().json(crate::listings::photo_view(&photo)))
 }
 
-/// Reorder a listing's photos; the first becomes the cover.
+/// Reorder a listing's photos; the first becomes the cover. A moderator's or administrator's
+/// reordering of another member's listing goes to the moderation audit log
+/// (`photos_reordered`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "reorder_photos",
@@ -241,7 +246,7 @@ pub async fn reorder_photos(
     let order = body.0.order;
     let photos = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            owned(conn, uid, moderator, id)?;
+            let listing = owned(conn, uid, moderator, id)?;
             let current = rows::photos(conn, id)?;
             let mut wanted = order.clone();
             wanted.sort();
@@ -257,6 +262,7 @@ pub async fn reorder_photos(
                 return Err(ApiError::validation(errors));
             }
             rows::reorder_photos(conn, id, &order)?;
+            audit_staff_change(conn, uid, &listing, AuditAction::PhotosReordered)?;
             Ok(rows::photos(conn, id)?)
         })
     })
@@ -266,7 +272,9 @@ pub async fn reorder_photos(
     }))
 }
 
-/// Remove a photo from a listing.
+/// Remove a photo from a listing (its seller, or a moderator). A moderator's or
+/// administrator's removal from another member's listing goes to the moderation audit log
+/// (`photo_removed`).
 #[utoipa::path(
     tag = "listings",
     operation_id = "delete_photo",
@@ -289,12 +297,13 @@ pub async fn delete_photo(
     let (uid, moderator) = (user.id, user.role.includes(Role::Moderator));
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            owned(conn, uid, moderator, id)?;
+            let listing = owned(conn, uid, moderator, id)?;
             if rows::delete_photo(conn, id, photo_id)? == 0 {
                 return Err(ApiError::NotFound("No such photo.".into()));
             }
             let rest: Vec<Uuid> = rows::photos(conn, id)?.iter().map(|p| p.id).collect();
             rows::reorder_photos(conn, id, &rest)?;
+            audit_staff_change(conn, uid, &listing, AuditAction::PhotoRemoved)?;
             Ok(())
         })
     })

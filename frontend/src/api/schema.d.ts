@@ -553,7 +553,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a listing (its seller, or a moderator). Requires `If-Match`. The listing disappears
-         *     at once and is purged after 30 days.
+         *     at once and is purged after 30 days. A moderator's or administrator's deletion of another
+         *     member's listing goes to the moderation audit log (`listing_deleted`).
          */
         delete: operations["delete_listing"];
         options?: never;
@@ -561,6 +562,8 @@ export interface paths {
         /**
          * Edit a listing (its seller, or a moderator). Requires `If-Match` with the ETag you read:
          *     428 without it, 412 if someone changed the listing since. Price changes enter the history.
+         *     A moderator's or administrator's edit of another member's listing goes to the moderation
+         *     audit log (`listing_edited`).
          */
         patch: operations["update_listing"];
         trace?: never;
@@ -630,13 +633,18 @@ export interface paths {
         /**
          * Add a photo to a listing (its seller, or a moderator): JPEG, PNG or WebP, found from the
          *     bytes whatever the file name; at most 15 MB and 24 photos per listing. It is stored as
-         *     WebP at 320, 800 and 1600 px wide, without any EXIF data.
+         *     WebP at 320, 800 and 1600 px wide, without any EXIF data. A moderator's or administrator's
+         *     upload to another member's listing goes to the moderation audit log (`photo_added`).
          */
         post: operations["upload_photo"];
         delete?: never;
         options?: never;
         head?: never;
-        /** Reorder a listing's photos; the first becomes the cover. */
+        /**
+         * Reorder a listing's photos; the first becomes the cover. A moderator's or administrator's
+         *     reordering of another member's listing goes to the moderation audit log
+         *     (`photos_reordered`).
+         */
         patch: operations["reorder_photos"];
         trace?: never;
     };
@@ -650,7 +658,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a photo from a listing. */
+        /**
+         * Remove a photo from a listing (its seller, or a moderator). A moderator's or
+         *     administrator's removal from another member's listing goes to the moderation audit log
+         *     (`photo_removed`).
+         */
         delete: operations["delete_photo"];
         options?: never;
         head?: never;
@@ -1673,11 +1685,14 @@ export interface components {
         /**
          * @description An action in the moderation audit log: how a report was resolved (`dismiss`,
          *     `hide_listing`, `suspend_seller`), a held listing approved (`approve_listing`) or
-         *     rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), and the
-         *     administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`).
+         *     rejected (`reject_listing`), a hidden listing put back (`unhide_listing`), the
+         *     administrators' account actions (`suspend_user`, `reinstate_user`, `change_role`), and
+         *     what staff did to another member's listing through the listing routes
+         *     (`listing_edited`, `listing_deleted`, `photo_added`, `photos_reordered`,
+         *     `photo_removed`).
          * @enum {string}
          */
-        AuditAction: "dismiss" | "hide_listing" | "suspend_seller" | "approve_listing" | "reject_listing" | "unhide_listing" | "suspend_user" | "reinstate_user" | "change_role";
+        AuditAction: "dismiss" | "hide_listing" | "suspend_seller" | "approve_listing" | "reject_listing" | "unhide_listing" | "suspend_user" | "reinstate_user" | "change_role" | "listing_edited" | "listing_deleted" | "photo_added" | "photos_reordered" | "photo_removed";
         /** @description A moderator's action, as the audit log keeps it (for good: it cannot be edited or deleted). */
         AuditEntry: {
             /** Format: uuid */
@@ -1701,8 +1716,8 @@ export interface components {
              */
             reports: number;
             /**
-             * @description The moderator's note; absent for approvals, reinstatements and role changes, which
-             *     need none.
+             * @description The moderator's note; absent for approvals, reinstatements, role changes and staff
+             *     changes to a member's listing, which need none.
              */
             note?: string | null;
             /** Format: date-time */

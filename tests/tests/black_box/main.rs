@@ -22,6 +22,7 @@ mod listings;
 mod mail;
 mod messages;
 mod moderation;
+mod moderation_audit;
 mod notifications;
 mod openapi;
 mod photos;
