@@ -19,13 +19,14 @@ again when a fuzzed request ended the session (logout-all answers 401 afterwards
 Settings (environment):
   SCHEMATHESIS_EXAMPLES  cases per operation and phase (default 100; 1000 for a long run)
   SCHEMATHESIS_SEED      the seed (default 20261129); change it to explore other cases
-  SCHEMATHESIS_MAX_TIME  time budget of the member's run in seconds (default 240; the admin's
-                         gets a quarter of it); schemathesis shares it among the phases and,
-                         when the cases are done early, keeps fuzzing until it is spent.
-                         0: no budget, every phase runs its cases once (the long run:
-                         SCHEMATHESIS_EXAMPLES=1000 SCHEMATHESIS_MAX_TIME=0)
+  SCHEMATHESIS_MAX_TIME  time budget of the member's run in seconds (the admin's gets a quarter
+                         of it); schemathesis shares it among the phases, cuts them short when
+                         it runs out and, when the cases are done early, keeps fuzzing until it
+                         is spent. Default 0: no budget, every phase runs all its cases once, so
+                         each operation gets its `SCHEMATHESIS_EXAMPLES` whatever the load
+                         (with a budget, a busy machine got ~25 cases per operation)
   SCHEMATHESIS_TIMEOUT   hard limit for each schemathesis process in seconds (default: its
-                         budget + 120, or 3600 without one)
+                         budget + 120, or 1800 without one)
   SCHEMATHESIS_WORKERS   concurrent workers (default 1: hypothesis 6 can fail with "AST constructor
                          recursion depth mismatch" when two threads describe strategies at once)
   SCHEMATHESIS_TEMPLATE  the key of the browser tests' template to clone when iterating on the
@@ -40,6 +41,7 @@ the failures) is printed and written to <work>/summary.md; reports (JUnit, NDJSO
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import os
@@ -267,6 +269,32 @@ def seed_review_queue(base: str, api_log: Path, members_listing: str) -> None:
             raise RuntimeError(f"the seller's listing is {listing['status']}, not pending_review")
 
 
+def cases_per_operation(reports: Path) -> dict[str, collections.Counter]:
+    """Cases schemathesis generated for each operation, per phase (examples, coverage,
+    fuzzing), read from its NDJSON report; the stateful phase's chains are not counted."""
+    counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for path in reports.glob("*.ndjson"):
+        with open(path) as lines:
+            for line in lines:
+                event = json.loads(line).get("ScenarioFinished")
+                if not event or event.get("phase") == "stateful":
+                    continue
+                recorder = event.get("recorder") or {}
+                if "cases" in recorder and " /" in recorder.get("label", ""):
+                    counts[recorder["label"]][event["phase"]] += len(recorder["cases"])
+    return counts
+
+
+def describe_counts(counts: dict[str, collections.Counter], wanted: int) -> str:
+    """One line: how many cases the operations got, and which got fewer than `wanted`
+    (operations without parameters or body have only a handful of distinct cases)."""
+    totals = sorted((sum(c.values()), op) for op, c in counts.items())
+    median = totals[len(totals) // 2][0]
+    low = [f"{op} ({n})" for n, op in totals if n < wanted]
+    line = f"{len(totals)} operations, cases per operation min {totals[0][0]}, median {median}"
+    return line + (f"; under {wanted}: {', '.join(low)}" if low else f"; every one ≥ {wanted}")
+
+
 def schemathesis(
     name: str,
     base: str,
@@ -274,12 +302,12 @@ def schemathesis(
     who: dict[str, str],
     extra: list[str],
     share: float = 1.0,
-) -> tuple[int, str]:
+) -> tuple[int, str, dict[str, collections.Counter]]:
     examples = os.environ.get("SCHEMATHESIS_EXAMPLES", "100")
     seed = os.environ.get("SCHEMATHESIS_SEED", "20261129")
     workers = os.environ.get("SCHEMATHESIS_WORKERS", "1")
-    budget = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "240")) * share
-    timeout = float(os.environ.get("SCHEMATHESIS_TIMEOUT") or (budget + 120 if budget else 3600))
+    budget = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "0")) * share
+    timeout = float(os.environ.get("SCHEMATHESIS_TIMEOUT") or (budget + 120 if budget else 1800))
     reports = work / f"reports-{name}"
     cmd = [
         str(Path(sys.executable).parent / "schemathesis"),
@@ -327,9 +355,17 @@ def schemathesis(
     sys.stdout.write(text)
     tail = [line for line in text.splitlines() if re.search(r"\b(passed|failed|errors?|skipped)\b", line)]
     summary = f"run '{name}': exit {code} after {elapsed:.0f}s" + (f"; {tail[-1].strip()}" if tail else "")
+    counts = cases_per_operation(reports)
+    if counts:
+        summary += "; " + describe_counts(counts, int(examples))
+        with open(work / f"cases-{name}.tsv", "w") as out:
+            out.write("operation\texamples\tcoverage\tfuzzing\ttotal\n")
+            for op, phases in sorted(counts.items()):
+                out.write(f"{op}\t{phases['examples']}\t{phases['coverage']}\t{phases['fuzzing']}\t"
+                          f"{sum(phases.values())}\n")
     if code == 124:
         summary += f" (stopped: longer than SCHEMATHESIS_TIMEOUT={timeout:.0f}s)"
-    return code, summary
+    return code, summary, counts
 
 
 def main() -> int:
@@ -380,13 +416,25 @@ def main() -> int:
 
         results = [
             schemathesis("member", base, work, MEMBER, []),
+            # Once the member's run has seen real ids, schemathesis fills path ids from them
+            # (its resource pool): the fuzzing of an operation whose only input is an id then
+            # ends after the few ids it knows (1–30 cases). The DELETEs get their random ids
+            # here, in a fuzzing pass of their own on a fresh pool.
+            schemathesis("member-deletes", base, work, MEMBER,
+                         ["--phases", "fuzzing", "--include-method", "DELETE"], share=0.1),
             schemathesis("admin", base, work, ADMIN, ["--include-path-regex", ADMIN_PATHS], share=0.25),
         ]
         server_panics = [line for line in api_log.read_text(errors="replace").splitlines() if "panicked" in line]
-        lines = [summary for _, summary in results]
+        lines = [summary for _, summary, _ in results]
+        member = collections.defaultdict(collections.Counter)
+        for _, _, counts in results[:2]:
+            for op, phases in counts.items():
+                member[op].update(phases)
+        if member:
+            lines.append("member, both passes: " + describe_counts(member, int(os.environ.get("SCHEMATHESIS_EXAMPLES", "100"))))
         if server_panics:
             lines.append(f"the API log has {len(server_panics)} panic(s): {server_panics[0][:300]}")
-        code = 0 if all(c == 0 for c, _ in results) and not server_panics else 1
+        code = 0 if all(c == 0 for c, _, _ in results) and not server_panics else 1
         (work / "summary.md").write_text("\n".join(lines) + "\n")
         log("summary:\n  " + "\n  ".join(lines))
         log("no findings" if code == 0 else f"FINDINGS: see above; reports and API log in {work}")
