@@ -25,6 +25,8 @@ Settings (environment):
                          is spent. Default 0: no budget, every phase runs all its cases once, so
                          each operation gets its `SCHEMATHESIS_EXAMPLES` whatever the load
                          (with a budget, a busy machine got ~25 cases per operation)
+  SCHEMATHESIS_STATEFUL_TIME  seconds of the stateful passes (default 60 for the member, half
+                         for the administrator): chains of linked operations until it is spent
   SCHEMATHESIS_TIMEOUT   hard limit for each schemathesis process in seconds (default: its
                          budget + 120, or 1800 without one)
   SCHEMATHESIS_WORKERS   concurrent workers (default 1: hypothesis 6 can fail with "AST constructor
@@ -78,6 +80,8 @@ SELLER = {"email": "fuzz.seller@schemathesis.test", "password": "Trois avions au
 ADMIN = {"email": "fuzz.admin@schemathesis.test", "password": "Une tour de controle sans avion depuis minuit"}
 # The operations the administrator's run covers (the member's run covers them too, as 403s).
 ADMIN_PATHS = r"^/api/v1/(admin|moderation|categories)(/|$)"
+# The fuzzing phase of every DELETE, on a fresh resource pool (see main()).
+DELETES = ["--phases", "fuzzing", "--include-method", "DELETE"]
 
 
 def log(msg: str) -> None:
@@ -302,11 +306,12 @@ def schemathesis(
     who: dict[str, str],
     extra: list[str],
     share: float = 1.0,
+    fixed_budget: float = 0,
 ) -> tuple[int, str, dict[str, collections.Counter]]:
     examples = os.environ.get("SCHEMATHESIS_EXAMPLES", "100")
     seed = os.environ.get("SCHEMATHESIS_SEED", "20261129")
     workers = os.environ.get("SCHEMATHESIS_WORKERS", "1")
-    budget = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "0")) * share
+    budget = int(os.environ.get("SCHEMATHESIS_MAX_TIME", "0")) * share or fixed_budget
     timeout = float(os.environ.get("SCHEMATHESIS_TIMEOUT") or (budget + 120 if budget else 1800))
     reports = work / f"reports-{name}"
     cmd = [
@@ -355,6 +360,10 @@ def schemathesis(
     sys.stdout.write(text)
     tail = [line for line in text.splitlines() if re.search(r"\b(passed|failed|errors?|skipped)\b", line)]
     summary = f"run '{name}': exit {code} after {elapsed:.0f}s" + (f"; {tail[-1].strip()}" if tail else "")
+    for label in ("Scenarios:", "API Links:"):
+        found = [line.strip() for line in text.splitlines() if line.strip().startswith(label)]
+        if found:
+            summary += f"; stateful {found[-1]}"
     counts = cases_per_operation(reports)
     if counts:
         summary += "; " + describe_counts(counts, int(examples))
@@ -414,24 +423,35 @@ def main() -> int:
         seed_review_queue(base, api_log, members_listing)
         log(f"API {base}; member, seller and admin accounts ready")
 
+        stateful = float(os.environ.get("SCHEMATHESIS_STATEFUL_TIME", "60"))
         results = [
             schemathesis("member", base, work, MEMBER, []),
             # Once the member's run has seen real ids, schemathesis fills path ids from them
             # (its resource pool): the fuzzing of an operation whose only input is an id then
             # ends after the few ids it knows (1–30 cases). The DELETEs get their random ids
             # here, in a fuzzing pass of their own on a fresh pool.
-            schemathesis("member-deletes", base, work, MEMBER,
-                         ["--phases", "fuzzing", "--include-method", "DELETE"], share=0.1),
+            schemathesis("member-deletes", base, work, MEMBER, DELETES, share=0.1),
+            # Without a budget the stateful phase stops after ~150 scenarios; given time, it
+            # keeps chaining (create → read → update → delete) with new data.
+            schemathesis("member-stateful", base, work, MEMBER, ["--phases", "stateful"],
+                         share=0.25, fixed_budget=stateful),
             schemathesis("admin", base, work, ADMIN, ["--include-path-regex", ADMIN_PATHS], share=0.25),
+            # (schemathesis ORs its filters: every DELETE, the administrator's own included.)
+            schemathesis("admin-deletes", base, work, ADMIN, DELETES, share=0.05),
+            schemathesis("admin-stateful", base, work, ADMIN,
+                         ["--include-path-regex", ADMIN_PATHS, "--phases", "stateful"],
+                         share=0.1, fixed_budget=stateful / 2),
         ]
         server_panics = [line for line in api_log.read_text(errors="replace").splitlines() if "panicked" in line]
         lines = [summary for _, summary, _ in results]
-        member = collections.defaultdict(collections.Counter)
-        for _, _, counts in results[:2]:
-            for op, phases in counts.items():
-                member[op].update(phases)
-        if member:
-            lines.append("member, both passes: " + describe_counts(member, int(os.environ.get("SCHEMATHESIS_EXAMPLES", "100"))))
+        wanted = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "100"))
+        for who, passes in (("member", results[0:2]), ("admin", results[3:5])):
+            both: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+            for _, _, counts in passes:
+                for op, phases in counts.items():
+                    both[op].update(phases)
+            if both:
+                lines.append(f"{who}, with the DELETE pass: " + describe_counts(both, wanted))
         if server_panics:
             lines.append(f"the API log has {len(server_panics)} panic(s): {server_panics[0][:300]}")
         code = 0 if all(c == 0 for c, _, _ in results) and not server_panics else 1
