@@ -27,6 +27,22 @@ pub(crate) fn encode_cursor(created_at: DateTime<Utc>, id: Uuid) -> String {
     hangar_parse::cursor::encode_list(created_at, id)
 }
 
+/// Keeps the first `limit` rows of a keyset page read with one row more (`limit + 1`) and
+/// answers the `next_cursor`: the position (`key`) of the last row kept when there was more,
+/// `None` on the last page (or when that row has no position).
+pub(crate) fn next_page<T>(
+    found: &mut Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> Option<(DateTime<Utc>, Uuid)>,
+) -> Option<String> {
+    if found.len() as i64 <= limit {
+        return None;
+    }
+    found.truncate(limit as usize);
+    let (at, id) = found.last().and_then(key)?;
+    Some(encode_cursor(at, id))
+}
+
 /// Reads a list's `cursor` parameter; a 422 for anything [`encode_cursor`] did not write.
 pub(crate) fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
     hangar_parse::cursor::decode_list(cursor)
@@ -67,19 +83,13 @@ pub async fn list_users(
         role: query.role.map(|r| r.as_str().to_owned()),
         status: query.status.map(|s| s.as_str().to_owned()),
     };
-    let (rows, total) = db::run(&state.pool, move |conn| {
+    let (mut rows, total) = db::run(&state.pool, move |conn| {
         let rows = users::list(conn, &filter, after, limit + 1)?;
         let total = users::count(conn, &filter)?;
         Ok::<_, diesel::result::Error>((rows, total))
     })
     .await?;
-    let has_more = rows.len() as i64 > limit;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if has_more {
-        rows.last().map(|u| encode_cursor(u.created_at, u.id))
-    } else {
-        None
-    };
+    let next_cursor = next_page(&mut rows, limit, |u| Some((u.created_at, u.id)));
     Ok(web::Json(AdminUserPage {
         items: rows
             .into_iter()

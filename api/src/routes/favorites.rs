@@ -19,7 +19,7 @@ use crate::dto::favorites::{Favorite, FavoritePage, FavoritesQuery, Money};
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::listings::{self, parse_text};
-use crate::routes::admin::{decode_cursor, encode_cursor};
+use crate::routes::admin::{decode_cursor, next_page};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -299,14 +299,9 @@ pub async fn my_favorites(
     let viewer = user.id;
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::page(conn, viewer, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found
-                .last()
-                .map(|(f, _)| encode_cursor(f.created_at, f.listing_id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |(f, _)| {
+            Some((f.created_at, f.listing_id))
+        });
         Ok::<_, ApiError>(FavoritePage {
             items: views(conn, viewer, found)?,
             next_cursor,

@@ -628,14 +628,8 @@ fn page(
         .transpose()?;
     let limit = i64::from(limit);
     let mut found = rows::by_seller(conn, seller, &statuses, after, limit + 1)?;
-    let next_cursor = if found.len() as i64 > limit {
-        found.truncate(limit as usize);
-        found
-            .last()
-            .map(|l| crate::routes::admin::encode_cursor(l.created_at, l.id))
-    } else {
-        None
-    };
+    let next_cursor =
+        crate::routes::admin::next_page(&mut found, limit, |l| Some((l.created_at, l.id)));
     Ok(ListingPage {
         items: listings::summaries(conn, found)?,
         next_cursor,

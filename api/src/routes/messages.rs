@@ -27,7 +27,7 @@ use crate::dto::messages::{
 };
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
-use crate::routes::admin::{decode_cursor, encode_cursor};
+use crate::routes::admin::{decode_cursor, next_page};
 use crate::routes::favorites::{sellers_active, visible_listing};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -421,12 +421,7 @@ pub async fn my_conversations(
     let me = user.id;
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::inbox(conn, me, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|c| encode_cursor(c.last_message_at, c.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |c| Some((c.last_message_at, c.id)));
         Ok::<_, ApiError>(ConversationPage {
             items: views(conn, me, found)?,
             next_cursor,
@@ -495,12 +490,7 @@ pub async fn list_messages(
     let page = db::run(&state.pool, move |conn| {
         rows::find_for(conn, me, id)?.ok_or_else(no_conversation)?;
         let mut found = rows::page(conn, id, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|m| encode_cursor(m.created_at, m.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |m| Some((m.created_at, m.id)));
         Ok::<_, ApiError>(MessagePage {
             items: found.into_iter().map(|m| message_view(me, m)).collect(),
             next_cursor,

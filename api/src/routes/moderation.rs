@@ -23,7 +23,7 @@ use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::listings::{Transition, parse_text};
 use crate::mail::ListingMail;
-use crate::routes::admin::{decode_cursor, encode_cursor};
+use crate::routes::admin::{decode_cursor, next_page};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -111,12 +111,7 @@ pub async fn report_queue(
     let wanted = q.state.unwrap_or(ReportState::Open);
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::queue(conn, wanted.as_str(), after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|r| encode_cursor(r.created_at, r.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |r| Some((r.created_at, r.id)));
         Ok::<_, ApiError>(ReportQueuePage {
             items: queued(conn, found)?,
             next_cursor,
@@ -312,14 +307,7 @@ pub async fn pending_queue(
     let limit = i64::from(q.limit.unwrap_or(20));
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::pending(conn, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found
-                .last()
-                .and_then(|l| l.submitted_at.map(|at| encode_cursor(at, l.id)))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |l| l.submitted_at.map(|at| (at, l.id)));
         let mut items = Vec::with_capacity(found.len());
         for listing in found {
             let seller = users::find(conn, listing.seller_id)?
@@ -743,12 +731,7 @@ pub async fn audit_log(
     let (moderator_id, target) = (q.moderator, q.target);
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::audit_page(conn, moderator_id, target, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|r| encode_cursor(r.created_at, r.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |r| Some((r.created_at, r.id)));
         Ok::<_, ApiError>(AuditPage {
             items: found.into_iter().map(entry).collect::<Result<_, _>>()?,
             next_cursor,

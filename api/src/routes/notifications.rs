@@ -15,7 +15,7 @@ use crate::dto::notifications::{
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::listings::parse_text;
-use crate::routes::admin::{decode_cursor, encode_cursor};
+use crate::routes::admin::{decode_cursor, next_page};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -92,12 +92,7 @@ pub async fn my_notifications(
     let id = user.id;
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::page(conn, id, unread_only, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|(n, _)| encode_cursor(n.created_at, n.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |(n, _)| Some((n.created_at, n.id)));
         Ok::<_, ApiError>(NotificationPage {
             items: found.into_iter().map(view).collect::<Result<_, _>>()?,
             next_cursor,

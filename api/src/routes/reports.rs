@@ -19,7 +19,7 @@ use crate::dto::reports::{MyReport, MyReportPage, MyReportsQuery, NewReport, Rep
 use crate::error::{ApiError, FieldErrors, Problem};
 use crate::extract::{ValidJson, ValidQuery};
 use crate::listings::{parse_text, visible_to};
-use crate::routes::admin::{decode_cursor, encode_cursor};
+use crate::routes::admin::{decode_cursor, next_page};
 use crate::routes::favorites::{sellers_active, visible_listing};
 use crate::startup::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -214,12 +214,7 @@ pub async fn my_reports(
     let me = user.id;
     let page = db::run(&state.pool, move |conn| {
         let mut found = rows::mine(conn, me, after, limit + 1)?;
-        let next_cursor = if found.len() as i64 > limit {
-            found.truncate(limit as usize);
-            found.last().map(|r| encode_cursor(r.created_at, r.id))
-        } else {
-            None
-        };
+        let next_cursor = next_page(&mut found, limit, |r| Some((r.created_at, r.id)));
         Ok::<_, ApiError>(MyReportPage {
             items: my_views(conn, me, found)?,
             next_cursor,
