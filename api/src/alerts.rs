@@ -83,6 +83,7 @@ impl Alerts {
             SearchContext {
                 settings: settings.search.clone(),
                 caches: Default::default(),
+                index: None,
             },
         )
     }

@@ -104,6 +104,10 @@ pub struct SearchSettings {
     /// Below this many listings in the table, search totals are counted exactly (up to
     /// 10,000); above, they are estimated.
     pub exact_count_below: i64,
+    /// Whether full-text searches use the in-process index (`search/index.rs`), built at
+    /// start-up; off, PostgreSQL walks its newest-first index alone (same results, slower
+    /// for rare words; start-up is quicker).
+    pub index: bool,
 }
 
 /// Outgoing mail.
@@ -440,6 +444,7 @@ impl Settings {
                 .filter(|n| (1..=1_000_000).contains(n))
                 .ok_or_else(|| "expected a whole number of listings from 1 to 1000000".to_owned())
         })?;
+        let search_index = parse_or(src, "SEARCH_INDEX", Some(true), boolean)?;
         let exact_count_below = parse_or(src, "SEARCH_EXACT_COUNT_BELOW", Some(100_000), |v| {
             v.parse::<i64>()
                 .ok()
@@ -524,6 +529,7 @@ impl Settings {
                 facets_refresh,
                 facets_sample,
                 exact_count_below,
+                index: search_index,
             },
             alerts_interval,
             refresh_cookie_same_site,

@@ -72,6 +72,7 @@ fn search_sql(settings: Settings) -> ExitCode {
             let ctx = hangar_api::search::run::SearchContext {
                 settings: settings.search.clone(),
                 caches: Default::default(),
+                index: None,
             };
             hangar_api::search::run::execute(&mut conn, &ctx, prepared)
         });

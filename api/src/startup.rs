@@ -108,9 +108,29 @@ impl Application {
             settings.auth_rate_limit_per_minute,
             settings.trusted_proxies.clone(),
         );
+        let index = if settings.search.index {
+            let url = settings.database.url.clone();
+            let built = web::block(move || {
+                let mut conn = db::connect(&url)?;
+                crate::search::index::SearchIndex::build(&mut conn).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
+            match built {
+                Ok(index) => Some(Arc::new(index)),
+                // Searches still work without it (PostgreSQL walks).
+                Err(e) => {
+                    log::error!("search index not built, searching without it: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let search = crate::search::run::SearchContext {
             settings: settings.search.clone(),
             caches: Default::default(),
+            index,
         };
         let alerts = Arc::new(
             crate::alerts::Alerts::new(&settings, search.clone())

@@ -165,6 +165,8 @@ pub struct TestDatabase {
     pub name: String,
     pub url: String,
     admin: String,
+    /// Dropped with this value (false for a [`TestDatabase::shared`] handle).
+    owned: bool,
 }
 
 impl TestDatabase {
@@ -197,6 +199,7 @@ impl TestDatabase {
             url: url_with_database(&admin, &name),
             name,
             admin,
+            owned: true,
         }
     }
 
@@ -208,6 +211,17 @@ impl TestDatabase {
             url: url_with_database(&admin, name),
             name: name.to_owned(),
             admin,
+            owned: true,
+        }
+    }
+
+    /// The same database for a second service (another replica): not dropped with it.
+    pub fn shared(&self) -> Self {
+        TestDatabase {
+            url: self.url.clone(),
+            name: self.name.clone(),
+            admin: self.admin.clone(),
+            owned: false,
         }
     }
 
@@ -218,6 +232,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         if let Ok(mut conn) = PgConnection::establish(&self.admin) {
             let _ = diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",

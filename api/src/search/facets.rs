@@ -3,6 +3,7 @@
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
+use uuid::Uuid;
 
 use super::query::{from_where, tsquery};
 use super::sql::{Bind, Sql};
@@ -15,7 +16,8 @@ pub enum FacetSource {
     Live,
     /// Counted on a sample, the `n` most recent listings that match the filters other than
     /// the facets' own (category, make, country, price, year), then scaled: for broad searches
-    /// that the aggregate cannot answer.
+    /// that the aggregate cannot answer. The sample's ids come from the in-process index
+    /// when it can answer the search (`facets`' `sample`), else from a walk.
     Sample(i64),
     /// Summed from `listing_facet_counts`, the aggregate refreshed by the jobs task (only for
     /// searches filtered by nothing but category, make and country).
@@ -136,6 +138,7 @@ pub fn facets(
     f: &Filters,
     which: &[Facet],
     source: FacetSource,
+    sample: Option<&[Uuid]>,
 ) -> QueryResult<Vec<(Facet, String, i64)>> {
     #[derive(QueryableByName)]
     struct Row {
@@ -150,7 +153,14 @@ pub fn facets(
         return Ok(Vec::new());
     }
     let mut sql = Sql::default();
-    if let FacetSource::Sample(n) = source {
+    if let (FacetSource::Sample(_), Some(ids)) = (source, sample) {
+        // Drawn by the in-process index (and checked by PostgreSQL).
+        sql.push(
+            "WITH m AS MATERIALIZED (SELECT l.category_id, l.make, l.country::text AS country, \
+             l.price_amount, l.year FROM listings l WHERE l.id = ANY(?)) ",
+            vec![Bind::Uuids(ids.to_vec())],
+        );
+    } else if let FacetSource::Sample(n) = source {
         // One pass over the sample: each facet counts the rows that pass the other facets'
         // filters. A sample is drawn only for broad searches, so the newest listings are
         // walked and checked until it is full; the walk is written out (the document checked

@@ -6,10 +6,12 @@
 pub mod cache;
 pub mod counts;
 pub mod facets;
+pub mod index;
 pub mod page;
 pub mod query;
 pub mod run;
 pub mod sql;
+pub mod tsquery_text;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

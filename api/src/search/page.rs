@@ -193,12 +193,16 @@ fn after_cursor(
 /// (keyset after `after`), the outer one reads what the cards show for those rows only
 /// (snippets and distances are computed for the page, not for every match). Relevance ranks
 /// the [`RANK_CANDIDATES`] most recent matches; distance has its own path ([`distance_page`]).
+/// `candidates`: the matches the in-process index found and PostgreSQL checked (the most
+/// recent for relevance, the page after the cursor for newest), read by id instead of
+/// walking.
 pub fn page(
     conn: &mut PgConnection,
     f: &Filters,
     sort: Sort,
     after: Option<&Cursor>,
     limit: i64,
+    candidates: Option<&[Uuid]>,
 ) -> QueryResult<Vec<HitRow>> {
     if sort == Sort::Distance {
         return distance_page(conn, f, after, limit);
@@ -220,17 +224,35 @@ pub fn page(
             " AS sort_key FROM (SELECT l.id, l.search_document AS doc",
             vec![],
         );
-        from_where(&mut sql, f, None);
-        sql.push(
-            " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
-            vec![Bind::BigInt(RANK_CANDIDATES)],
-        );
+        match candidates {
+            Some(ids) => sql.push(
+                " FROM listings l WHERE l.id = ANY(?)) m WHERE true",
+                vec![Bind::Uuids(ids.to_vec())],
+            ),
+            None => {
+                from_where(&mut sql, f, None);
+                sql.push(
+                    " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
+                    vec![Bind::BigInt(RANK_CANDIDATES)],
+                )
+            }
+        };
         if let Some(c) = after {
             after_cursor(&mut sql, c, ty, desc, rank, "m.id");
         }
         sql.push(
             &format!(" ORDER BY sort_key {dir}, m.id {dir} LIMIT ?) h"),
             vec![Bind::BigInt(limit)],
+        );
+    } else if let Some(ids) = candidates {
+        // The index found the page's listings (after the cursor), PostgreSQL checked them.
+        sql.push(" FROM (SELECT l.id, ", vec![]);
+        order_key(&mut sql, f, sort);
+        sql.push(
+            &format!(
+                " AS sort_key FROM listings l WHERE l.id = ANY(?) ORDER BY sort_key {dir}, l.id {dir} LIMIT ?) h"
+            ),
+            vec![Bind::Uuids(ids.to_vec()), Bind::BigInt(limit)],
         );
     } else {
         sql.push(" FROM (SELECT l.id, ", vec![]);

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::cache::{MEMO_TTL, SearchCaches};
 use super::facets::{self, FacetSource};
+use super::index::{IndexError, SearchIndex};
 use super::page::{self, HitRow};
 use super::sql::{Bind, Sql};
 use super::{Cursor, Facet, Filters, Sort};
@@ -28,6 +29,33 @@ use crate::listings::{parse_text, photo_view};
 pub struct SearchContext {
     pub settings: SearchSettings,
     pub caches: Arc<SearchCaches>,
+    /// The in-process full-text index (`SEARCH_INDEX`); without it, text searches walk.
+    pub index: Option<Arc<SearchIndex>>,
+}
+
+impl SearchContext {
+    /// The `n` newest matches of `f` after `after`, found by the index and checked by
+    /// PostgreSQL; `None` without an index, for a search it cannot answer, or when it fails
+    /// (the walk answers then: the index is a shortcut, never the only way).
+    fn indexed(
+        &self,
+        conn: &mut PgConnection,
+        f: &Filters,
+        after: Option<(Option<chrono::DateTime<Utc>>, Uuid)>,
+        n: i64,
+    ) -> Result<Option<Vec<Uuid>>, ApiError> {
+        let Some(index) = &self.index else {
+            return Ok(None);
+        };
+        match index.newest(conn, f, after, usize::try_from(n).unwrap_or(0)) {
+            Ok(found) => Ok(found),
+            Err(IndexError::Database(e)) => Err(e.into()),
+            Err(e) => {
+                log::warn!("search index failed, walking instead: {e}");
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// A checked search, before the database resolves its names.
@@ -320,13 +348,20 @@ fn facet_counts(
             .caches
             .facets
             .get_or_load(&key, ctx.settings.facets_refresh, || {
-                facets::facets(conn, filters, facets, FacetSource::Aggregate)
+                facets::facets(conn, filters, facets, FacetSource::Aggregate, None)
             })?;
         return Ok((facet_map(facets, &counts), true));
     }
     if broad && base > ctx.settings.facets_sample {
         let sample = ctx.settings.facets_sample;
-        let counts = facets::facets(conn, filters, facets, FacetSource::Sample(sample))?;
+        let drawn = ctx.indexed(conn, &facets::without_facet_filters(filters), None, sample)?;
+        let counts = facets::facets(
+            conn,
+            filters,
+            facets,
+            FacetSource::Sample(sample),
+            drawn.as_deref(),
+        )?;
         let scale = (base as f64 / sample as f64).max(1.0);
         let scaled: Vec<(Facet, String, i64)> = counts
             .into_iter()
@@ -334,7 +369,7 @@ fn facet_counts(
             .collect();
         return Ok((facet_map(facets, &scaled), false));
     }
-    let counts = facets::facets(conn, filters, facets, FacetSource::Live)?;
+    let counts = facets::facets(conn, filters, facets, FacetSource::Live, None)?;
     Ok((facet_map(facets, &counts), true))
 }
 
@@ -395,7 +430,22 @@ pub fn execute(
         filters.tsquery = Some(query::compile(conn, q)?);
     }
 
-    let mut rows = page::page(conn, &filters, sort, cursor.as_ref(), limit + 1)?;
+    let candidates = match (sort, filters.tsquery.is_some()) {
+        (Sort::Relevance, true) => ctx.indexed(conn, &filters, None, page::RANK_CANDIDATES)?,
+        (Sort::Newest, true) => {
+            let after = cursor.as_ref().map(|c| (c.t, c.id));
+            ctx.indexed(conn, &filters, after, limit + 1)?
+        }
+        _ => None,
+    };
+    let mut rows = page::page(
+        conn,
+        &filters,
+        sort,
+        cursor.as_ref(),
+        limit + 1,
+        candidates.as_deref(),
+    )?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {

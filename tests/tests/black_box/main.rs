@@ -31,6 +31,7 @@ mod readiness;
 mod reports;
 mod saved_searches;
 mod search;
+mod search_index;
 mod search_paging;
 mod static_files;
 mod tokens;

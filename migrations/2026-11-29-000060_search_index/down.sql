@@ -1,0 +1,3 @@
+DROP TRIGGER listings_search_changed ON listings;
+DROP FUNCTION listings_search_changed();
+ALTER TABLE listings DROP COLUMN search_changed;
