@@ -28,3 +28,17 @@ CREATE TRIGGER listings_search_changed BEFORE INSERT OR UPDATE ON listings
     FOR EACH ROW EXECUTE FUNCTION listings_search_changed();
 
 CREATE INDEX listings_search_changed_idx ON listings (search_changed);
+
+-- A seller suspended, deleted or restored changes whether their listings can be found.
+CREATE FUNCTION users_search_changed() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    UPDATE listings SET search_changed = pg_current_xact_id() WHERE seller_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER users_search_changed AFTER UPDATE OF status ON users
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION users_search_changed();

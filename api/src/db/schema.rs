@@ -1,9 +1,8 @@
 // @generated automatically by Diesel CLI.
 //
 // Regenerate with `diesel print-schema > api/src/db/schema.rs` after adding a migration
-// (`listings.search_changed`, an xid8 diesel has no type for, is left out: only the raw SQL
-// of api/src/search/index.rs reads it)
-// (see CONTRIBUTING.md).
+// (see CONTRIBUTING.md). `listings.search_changed` (xid8, which diesel has no type for) is
+// left out: only the raw SQL of api/src/search/index.rs reads it.
 
 diesel::table! {
     airfields (icao) {

@@ -76,7 +76,15 @@ pub struct SearchCaches {
     pub subtrees: TtlCache<Vec<Uuid>>,
     /// Rows in `listings` (one key): [`MEMO_TTL`].
     pub table_rows: TtlCache<f64>,
+    /// Compiled tsqueries by query text: [`MEMO_TTL`] (a make added since is corrected to
+    /// after it).
+    pub tsqueries: TtlCache<String>,
+    /// The planner's estimates by search: [`ESTIMATE_TTL`] (an estimate already).
+    pub estimates: TtlCache<i64>,
 }
+
+/// How long a planner's estimate of a search's matches is kept.
+pub const ESTIMATE_TTL: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {

@@ -17,24 +17,24 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::ops::Bound;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{
-    AllQuery, BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
-};
+use tantivy::index::SegmentId;
+use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, Weight};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term,
+    DocId, DocSet, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter, Order,
+    ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument, Term,
 };
 use uuid::Uuid;
 
@@ -43,8 +43,11 @@ use super::query::from_where;
 use super::sql::{Bind, Sql};
 use super::tsquery_text::{self, Node};
 
-/// The writer's memory budget (split between its threads); segments are flushed beyond it.
+/// The building writer's memory budget (split between its threads); segments are flushed
+/// beyond it.
 const WRITER_MEMORY: usize = 128_000_000;
+/// The catch-up writer's memory budget.
+const CATCH_UP_MEMORY: usize = 32_000_000;
 /// Listings read per statement while building.
 const BUILD_BATCH: i64 = 20_000;
 /// Candidate rounds before a search gives up on the index and walks (a search whose other
@@ -69,10 +72,12 @@ struct Fields {
     id_lo: Field,
     /// Microseconds since the epoch; the order of results.
     published: Field,
-    /// `public` (published or reserved) or `sold`.
+    /// [`PUBLIC`] (published or reserved) or [`SOLD`].
     visibility: Field,
     sold: Field,
-    category: Field,
+    /// The category id's halves.
+    category_hi: Field,
+    category_lo: Field,
     price: Field,
     make: Field,
     country: Field,
@@ -114,11 +119,14 @@ struct Row {
     year: Option<i32>,
     #[diesel(sql_type = Array<Text>)]
     lexemes: Vec<String>,
+    #[diesel(sql_type = Bool)]
+    seller_active: bool,
 }
 
 const ROW_COLUMNS: &str = "l.id, l.search_changed::text::int8 AS changed, l.status, \
     l.published_at, l.sold_at, l.category_id, l.price_amount, l.make, \
-    rtrim(l.country::text) AS country, l.year, tsvector_to_array(l.search_document) AS lexemes";
+    rtrim(l.country::text) AS country, l.year, tsvector_to_array(l.search_document) AS lexemes, \
+    u.status = 'active' AS seller_active";
 
 /// Every transaction below this one has ended (committed or not): what a read now sees of
 /// them is final.
@@ -149,6 +157,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     sync: Mutex<SyncState>,
+    /// Whether each segment is in newest-first order (checked once per segment).
+    sorted: Mutex<HashMap<SegmentId, bool>>,
 }
 
 impl SearchIndex {
@@ -161,23 +171,36 @@ impl SearchIndex {
                 .set_tokenizer("raw")
                 .set_index_option(IndexRecordOption::Basic),
         );
-        // Numbers are fast fields (columns) only: a range is then checked per candidate,
-        // where the inverted index would first gather the listings of every price in it.
+        // Filters are fast fields (columns), checked per text match in publication order
+        // (see `Newest`), where the inverted index would first gather every listing of every
+        // price or category in them; make and country are terms, matched with the text.
         let fields = Fields {
             id: schema.add_text_field("id", STRING),
             id_hi: schema.add_u64_field("id_hi", FAST),
             id_lo: schema.add_u64_field("id_lo", FAST),
             published: schema.add_i64_field("published", FAST),
-            visibility: schema.add_text_field("visibility", STRING),
+            visibility: schema.add_u64_field("visibility", FAST),
             sold: schema.add_i64_field("sold", FAST),
-            category: schema.add_text_field("category", STRING),
+            category_hi: schema.add_u64_field("category_hi", FAST),
+            category_lo: schema.add_u64_field("category_lo", FAST),
             price: schema.add_i64_field("price", FAST),
             make: schema.add_text_field("make", STRING),
             country: schema.add_text_field("country", STRING),
             year: schema.add_i64_field("year", FAST),
             lexemes: schema.add_text_field("lexemes", lexeme_options),
         };
-        let index = Index::create_in_ram(schema.build());
+        // Every segment sorted newest first: a search reads each segment's matches from the
+        // newest and stops when older ones cannot enter its results.
+        let index = Index::builder()
+            .schema(schema.build())
+            .settings(IndexSettings {
+                sort_by_field: Some(IndexSortByField {
+                    field: "published".to_owned(),
+                    order: Order::Desc,
+                }),
+                ..IndexSettings::default()
+            })
+            .create_in_ram()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
         // Read before the listings: whatever changes while they are read is read again.
@@ -187,7 +210,7 @@ impl SearchIndex {
         loop {
             let rows: Vec<Row> = Sql::new(
                 &format!(
-                    "SELECT {ROW_COLUMNS} FROM listings l \
+                    "SELECT {ROW_COLUMNS} FROM listings l JOIN users u ON u.id = l.seller_id \
                      WHERE l.status IN ('published', 'reserved', 'sold') AND l.id > ? \
                      ORDER BY l.id LIMIT ?"
                 ),
@@ -204,6 +227,10 @@ impl SearchIndex {
             }
         }
         writer.commit()?;
+        // Merged before the first search (merging would take the CPU searches need), then a
+        // one-thread writer for the catch-ups.
+        writer.wait_merging_threads()?;
+        let writer: IndexWriter = index.writer_with_num_threads(1, CATCH_UP_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -220,6 +247,7 @@ impl SearchIndex {
                 watermark,
                 applied: HashMap::new(),
             }),
+            sorted: Mutex::new(HashMap::new()),
         })
     }
 
@@ -229,7 +257,7 @@ impl SearchIndex {
         let horizon = horizon(conn)?;
         let rows: Vec<Row> = Sql::new(
             &format!(
-                "SELECT {ROW_COLUMNS} FROM listings l \
+                "SELECT {ROW_COLUMNS} FROM listings l JOIN users u ON u.id = l.seller_id \
                  WHERE l.search_changed >= CAST(CAST(? AS text) AS xid8)"
             ),
             vec![Bind::Text(state.watermark.to_string())],
@@ -252,6 +280,17 @@ impl SearchIndex {
         if changed > 0 {
             state.writer.commit()?;
             self.reader.reload()?;
+            // Forget the order of segments merged away.
+            let live: Vec<SegmentId> = self
+                .reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(SegmentReader::segment_id)
+                .collect();
+            if let Ok(mut sorted) = self.sorted.lock() {
+                sorted.retain(|id, _| live.contains(id));
+            }
         }
         // Changes below the horizon are final and read; those above will be read again.
         state.watermark = state.watermark.max(horizon);
@@ -270,7 +309,7 @@ impl SearchIndex {
         after: Option<(Option<DateTime<Utc>>, Uuid)>,
         n: usize,
     ) -> Result<Option<Vec<Uuid>>, IndexError> {
-        let Some(query) = self.query(f, Utc::now()) else {
+        let Some((query, filter, exact)) = self.query(f, Utc::now()) else {
             return Ok(None);
         };
         self.catch_up(conn)?;
@@ -279,17 +318,30 @@ impl SearchIndex {
         let mut found: Vec<Uuid> = Vec::with_capacity(n);
         for _ in 0..MAX_ROUNDS {
             let want = n - found.len();
-            let keys = searcher.search(&query, &Newest { n: want, before })?;
-            if keys.is_empty() {
-                return Ok(Some(found));
-            }
+            // Checked candidates are asked with a margin: PostgreSQL may turn a few down.
+            let ask = if exact { want } else { want + want / 8 + 8 };
+            let keys = searcher.search(
+                &query,
+                &Newest {
+                    n: ask,
+                    before,
+                    filter: filter.clone(),
+                    sorted: &self.sorted,
+                },
+            )?;
             let ids: Vec<Uuid> = keys
                 .iter()
                 .map(|(_, hi, lo)| Uuid::from_u64_pair(*hi, *lo))
                 .collect();
-            let confirmed = confirm(conn, f, &ids)?;
-            found.extend(ids.iter().filter(|id| confirmed.contains(id)));
-            if found.len() >= n || keys.len() < want {
+            if exact {
+                return Ok(Some(ids));
+            }
+            if !ids.is_empty() {
+                let confirmed = confirm(conn, f, &ids)?;
+                found.extend(ids.iter().filter(|id| confirmed.contains(id)));
+            }
+            if found.len() >= n || keys.len() < ask {
+                found.truncate(n);
                 return Ok(Some(found));
             }
             before = keys.last().copied();
@@ -297,10 +349,11 @@ impl SearchIndex {
         Ok(None)
     }
 
-    /// The index's query for `f`: the text and the filters it holds, all exact (or wider,
-    /// never narrower: PostgreSQL checks the candidates). `None` when `f` filters on what the
+    /// The index's query for `f` (the text, make and country), the filters checked on its
+    /// matches, and whether their matches are exactly the search's (else they are wider,
+    /// never narrower, and PostgreSQL checks them). `None` when `f` filters on what the
     /// index does not hold, or has no text.
-    fn query(&self, f: &Filters, now: DateTime<Utc>) -> Option<Box<dyn Query>> {
+    fn query(&self, f: &Filters, now: DateTime<Utc>) -> Option<(Box<dyn Query>, DocFilter, bool)> {
         let Filters {
             query: _,
             tsquery,
@@ -352,54 +405,45 @@ impl SearchIndex {
             Words::Nothing => must.push(Box::new(EmptyQuery)),
             Words::Query(q) => must.push(q),
         }
-        let public: Box<dyn Query> = term(fl.visibility, "public");
-        must.push(if *include_sold {
-            // A minute wider than PostgreSQL's `now() - 30 days`, which checks it exactly.
-            let since = (now - Duration::days(30) - Duration::minutes(1)).timestamp_micros();
-            Box::new(BooleanQuery::union(vec![
-                public,
-                Box::new(BooleanQuery::intersection(vec![
-                    term(fl.visibility, "sold"),
-                    i64_range(fl.sold, Some(since), None),
-                ])),
-            ]))
-        } else {
-            public
-        });
-        if let Some(ids) = categories {
-            must.push(Box::new(TermSetQuery::new(
-                ids.iter()
-                    .map(|id| Term::from_field_text(fl.category, &id.to_string())),
-            )));
-        }
-        if price_min.is_some() || price_max.is_some() {
-            must.push(i64_range(fl.price, *price_min, *price_max));
-        }
-        if year_min.is_some() || year_max.is_some() {
-            must.push(i64_range(
-                fl.year,
-                year_min.map(i64::from),
-                year_max.map(i64::from),
-            ));
-        }
         if let Some(m) = make {
             must.push(term(fl.make, &m.to_ascii_lowercase()));
         }
         if let Some(c) = country {
             must.push(term(fl.country, c));
         }
-        if let Some(t) = posted_after {
-            must.push(i64_range(fl.published, Some(t.timestamp_micros()), None));
-        }
-        Some(Box::new(BooleanQuery::intersection(must)))
+        let filter = DocFilter {
+            // A minute wider than PostgreSQL's `now() - 30 days`, which checks it exactly.
+            sold_since: include_sold
+                .then(|| (now - Duration::days(30) - Duration::minutes(1)).timestamp_micros()),
+            categories: categories
+                .as_ref()
+                .map(|ids| ids.iter().map(Uuid::as_u64_pair).collect()),
+            price: (*price_min, *price_max),
+            year: (year_min.map(i64::from), year_max.map(i64::from)),
+            published_min: posted_after.map(|t| t.timestamp_micros()),
+        };
+        let query: Box<dyn Query> = match must.len() {
+            0 => Box::new(AllQuery),
+            1 => must.remove(0),
+            _ => Box::new(BooleanQuery::intersection(must)),
+        };
+        // Exact: what PostgreSQL would find, as of the last catch-up. A phrase or a weight is
+        // wider here, a make is lower-cased by PostgreSQL's rules, and "sold within 30 days"
+        // is computed by this clock: PostgreSQL then checks the candidates.
+        let exact = text.plain() && make.is_none() && !*include_sold;
+        Some((query, filter, exact))
     }
 }
 
-/// The document of a listing the index holds (visible or sold), `None` for the others.
+/// The document of a listing the index holds (visible or sold, of an active seller), `None`
+/// for the others.
 fn document(fl: &Fields, row: &Row) -> Option<TantivyDocument> {
+    if !row.seller_active {
+        return None;
+    }
     let visibility = match row.status.as_str() {
-        "published" | "reserved" => "public",
-        "sold" => "sold",
+        "published" | "reserved" => PUBLIC,
+        "sold" => SOLD,
         _ => return None,
     };
     let mut doc = TantivyDocument::default();
@@ -408,11 +452,13 @@ fn document(fl: &Fields, row: &Row) -> Option<TantivyDocument> {
     doc.add_u64(fl.id_hi, hi);
     doc.add_u64(fl.id_lo, lo);
     doc.add_i64(fl.published, key_of(row.published_at, row.id).0);
-    doc.add_text(fl.visibility, visibility);
+    doc.add_u64(fl.visibility, visibility);
     if let Some(t) = row.sold_at {
         doc.add_i64(fl.sold, t.timestamp_micros());
     }
-    doc.add_text(fl.category, row.category_id.to_string());
+    let (category_hi, category_lo) = row.category_id.as_u64_pair();
+    doc.add_u64(fl.category_hi, category_hi);
+    doc.add_u64(fl.category_lo, category_lo);
     if let Some(p) = row.price_amount {
         doc.add_i64(fl.price, p);
     }
@@ -451,14 +497,6 @@ fn term(field: Field, value: &str) -> Box<dyn Query> {
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
-}
-
-fn i64_range(field: Field, min: Option<i64>, max: Option<i64>) -> Box<dyn Query> {
-    let bound = |v: Option<i64>| match v {
-        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
-        None => Bound::Unbounded,
-    };
-    Box::new(RangeQuery::new(bound(min), bound(max)))
 }
 
 /// A text query, or one of the two sets no query spells.
@@ -547,23 +585,120 @@ fn or(parts: Vec<Words>) -> Words {
     }
 }
 
-/// Collects the `n` largest keys below `before`: the newest matches after a position.
-struct Newest {
+const PUBLIC: u64 = 0;
+const SOLD: u64 = 1;
+
+/// The filters checked on each text match, from its fast fields.
+#[derive(Clone, Debug)]
+struct DocFilter {
+    /// Sold listings too, sold since then (µs); `None`: published and reserved only.
+    sold_since: Option<i64>,
+    categories: Option<Vec<(u64, u64)>>,
+    price: (Option<i64>, Option<i64>),
+    year: (Option<i64>, Option<i64>),
+    published_min: Option<i64>,
+}
+
+fn within(value: Option<i64>, (min, max): (Option<i64>, Option<i64>)) -> bool {
+    if min.is_none() && max.is_none() {
+        return true;
+    }
+    value.is_some_and(|v| min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m))
+}
+
+/// Collects the `n` newest matches (largest keys) below `before` that pass `filter`.
+///
+/// Segments are sorted newest first (the index's `sort_by_field`), so each is read from its
+/// first match after `before` (found by bisecting its publication column) and left as soon
+/// as a match is older than the oldest of `n` kept: "dr400 hangaré" reads 300 matches, not
+/// the 17,000 the words have. A segment found unsorted (checked once per segment) is read
+/// whole, which is slower and still right.
+struct Newest<'a> {
     n: usize,
     before: Option<Key>,
+    filter: DocFilter,
+    sorted: &'a Mutex<HashMap<SegmentId, bool>>,
 }
 
 struct NewestInSegment {
     published: Column<i64>,
     hi: Column<u64>,
     lo: Column<u64>,
+    visibility: Column<u64>,
+    sold: Column<i64>,
+    category_hi: Column<u64>,
+    category_lo: Column<u64>,
+    price: Column<i64>,
+    year: Column<i64>,
     n: usize,
     before: Option<Key>,
+    filter: DocFilter,
     /// The newest so far, oldest on top.
     heap: BinaryHeap<Reverse<Key>>,
 }
 
-impl Collector for Newest {
+impl NewestInSegment {
+    fn passes(&self, doc: DocId, published: i64) -> bool {
+        let f = &self.filter;
+        let visible = match self.visibility.first(doc) {
+            Some(PUBLIC) => true,
+            Some(SOLD) => f
+                .sold_since
+                .is_some_and(|since| self.sold.first(doc).is_some_and(|at| at >= since)),
+            _ => false,
+        };
+        visible
+            && f.published_min.is_none_or(|min| published >= min)
+            && f.categories.as_ref().is_none_or(|set| {
+                let category = (
+                    self.category_hi.first(doc).unwrap_or_default(),
+                    self.category_lo.first(doc).unwrap_or_default(),
+                );
+                set.contains(&category)
+            })
+            && within(self.price.first(doc), f.price)
+            && within(self.year.first(doc), f.year)
+    }
+
+    /// Whether the newest-first walk of a sorted segment may stop at a match published then.
+    fn full_and_older(&self, published: i64) -> bool {
+        self.heap.len() >= self.n
+            && self
+                .heap
+                .peek()
+                .is_some_and(|Reverse(oldest)| published < oldest.0)
+    }
+
+    fn keep(&mut self, key: Key) {
+        if self.heap.len() < self.n {
+            self.heap.push(Reverse(key));
+        } else if self
+            .heap
+            .peek()
+            .is_some_and(|Reverse(oldest)| key > *oldest)
+        {
+            self.heap.pop();
+            self.heap.push(Reverse(key));
+        }
+    }
+}
+
+/// Whether the segment's documents are in newest-first order.
+fn newest_first(published: &Column<i64>, max_doc: DocId) -> bool {
+    let mut previous = i64::MAX;
+    for doc in 0..max_doc {
+        let Some(p) = published.first(doc) else {
+            return false;
+        };
+        if p > previous {
+            return false;
+        }
+        previous = p;
+    }
+    true
+}
+
+impl Collector for Newest<'_> {
     type Fruit = Vec<Key>;
     type Child = NewestInSegment;
 
@@ -573,12 +708,31 @@ impl Collector for Newest {
         reader: &SegmentReader,
     ) -> tantivy::Result<NewestInSegment> {
         let fast = reader.fast_fields();
+        // A segment none of whose listings has a value (no sold one, say) has no column.
+        let max_doc = reader.max_doc();
+        let i64s = |name: &str| -> tantivy::Result<Column<i64>> {
+            Ok(fast
+                .column_opt(name)?
+                .unwrap_or_else(|| Column::build_empty_column(max_doc)))
+        };
+        let u64s = |name: &str| -> tantivy::Result<Column<u64>> {
+            Ok(fast
+                .column_opt(name)?
+                .unwrap_or_else(|| Column::build_empty_column(max_doc)))
+        };
         Ok(NewestInSegment {
-            published: fast.i64("published")?,
-            hi: fast.u64("id_hi")?,
-            lo: fast.u64("id_lo")?,
+            published: i64s("published")?,
+            hi: u64s("id_hi")?,
+            lo: u64s("id_lo")?,
+            visibility: u64s("visibility")?,
+            sold: i64s("sold")?,
+            category_hi: u64s("category_hi")?,
+            category_lo: u64s("category_lo")?,
+            price: i64s("price")?,
+            year: i64s("year")?,
             n: self.n,
             before: self.before,
+            filter: self.filter.clone(),
             heap: BinaryHeap::with_capacity(self.n + 1),
         })
     }
@@ -593,29 +747,77 @@ impl Collector for Newest {
         all.truncate(self.n);
         Ok(all)
     }
+
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<Key>> {
+        let mut seg = self.for_segment(segment, reader)?;
+        if seg.n == 0 {
+            return Ok(Vec::new());
+        }
+        let sorted = {
+            let mut known = self
+                .sorted
+                .lock()
+                .map_err(|_| tantivy::TantivyError::InternalError("lock poisoned".into()))?;
+            *known
+                .entry(reader.segment_id())
+                .or_insert_with(|| newest_first(&seg.published, reader.max_doc()))
+        };
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        if sorted && let Some(before) = seg.before {
+            // The first document not newer than the cursor.
+            let (mut lo, mut hi) = (0, reader.max_doc());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if seg.published.first(mid).unwrap_or(i64::MAX) > before.0 {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if lo > doc {
+                doc = scorer.seek(lo);
+            }
+        }
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                let published = seg.published.first(doc).unwrap_or(i64::MAX);
+                if sorted && seg.full_and_older(published) {
+                    break;
+                }
+                let key = (
+                    published,
+                    seg.hi.first(doc).unwrap_or_default(),
+                    seg.lo.first(doc).unwrap_or_default(),
+                );
+                if seg.before.is_none_or(|b| key < b) && seg.passes(doc, published) {
+                    seg.keep(key);
+                }
+            }
+            doc = scorer.advance();
+        }
+        Ok(seg.harvest())
+    }
 }
 
 impl SegmentCollector for NewestInSegment {
     type Fruit = Vec<Key>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
+        let published = self.published.first(doc).unwrap_or(i64::MAX);
         let key = (
-            self.published.first(doc).unwrap_or(i64::MAX),
+            published,
             self.hi.first(doc).unwrap_or_default(),
             self.lo.first(doc).unwrap_or_default(),
         );
-        if self.before.is_some_and(|b| key >= b) {
-            return;
-        }
-        if self.heap.len() < self.n {
-            self.heap.push(Reverse(key));
-        } else if self
-            .heap
-            .peek()
-            .is_some_and(|Reverse(oldest)| key > *oldest)
-        {
-            self.heap.pop();
-            self.heap.push(Reverse(key));
+        if self.before.is_none_or(|b| key < b) && self.passes(doc, published) {
+            self.keep(key);
         }
     }
 

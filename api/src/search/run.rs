@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Double, Uuid as SqlUuid};
 use uuid::Uuid;
 
-use super::cache::{MEMO_TTL, SearchCaches};
+use super::cache::{ESTIMATE_TTL, MEMO_TTL, SearchCaches};
 use super::facets::{self, FacetSource};
 use super::index::{IndexError, SearchIndex};
 use super::page::{self, HitRow};
@@ -286,6 +286,17 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
     })
 }
 
+/// The planner's estimate of the matches of `f`, kept a little (a page, then the next one,
+/// ask the same question).
+fn estimate(conn: &mut PgConnection, ctx: &SearchContext, f: &Filters) -> Result<i64, ApiError> {
+    Ok(ctx
+        .caches
+        .estimates
+        .get_or_load(&format!("{f:?}"), ESTIMATE_TTL, || {
+            counts::planner_estimate(conn, f)
+        })?)
+}
+
 /// Totals are counted up to this many matches (on small sites, see
 /// `SearchSettings::exact_count_below`).
 const COUNT_CAP: i64 = 10_000;
@@ -319,7 +330,7 @@ fn total(
                 counts::aggregate_total(conn, filters)
             })?
     } else {
-        counts::planner_estimate(conn, filters)?
+        estimate(conn, ctx, filters)?
     };
     Ok((estimate.max(at_least), false))
 }
@@ -339,8 +350,7 @@ fn facet_counts(
 ) -> Result<(BTreeMap<String, Vec<FacetCount>>, bool), ApiError> {
     let live_max = ctx.settings.facets_live_max_rows;
     // At least the total: fewer filters match at least as many.
-    let base = counts::planner_estimate(conn, &facets::without_facet_filters(filters))?
-        .max(total_estimate);
+    let base = estimate(conn, ctx, &facets::without_facet_filters(filters))?.max(total_estimate);
     let broad = live_max == 0 || base > live_max;
     if broad && filters.aggregatable() {
         let key = format!("{}|{facets:?}", filters.aggregate_key());
@@ -427,7 +437,11 @@ pub fn execute(
         return Err(ApiError::validation(errors));
     }
     if let Some(q) = &filters.query {
-        filters.tsquery = Some(query::compile(conn, q)?);
+        let compiled = ctx
+            .caches
+            .tsqueries
+            .get_or_load(q, MEMO_TTL, || query::compile(conn, q))?;
+        filters.tsquery = Some(compiled);
     }
 
     let candidates = match (sort, filters.tsquery.is_some()) {

@@ -16,6 +16,18 @@ pub enum Node {
     Phrase(Vec<Node>),
 }
 
+impl Node {
+    /// Lexemes, `&`, `|` and `!` only: no phrase, no weight or prefix restriction.
+    pub fn plain(&self) -> bool {
+        match self {
+            Node::Lexeme { restricted, .. } => !restricted,
+            Node::And(parts) | Node::Or(parts) => parts.iter().all(Node::plain),
+            Node::Not(inner) => inner.plain(),
+            Node::Phrase(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Token {
     Lexeme(String, bool),
@@ -227,6 +239,20 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(parse(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_queries_have_no_phrase_nor_restriction() {
+        let cases = [
+            ("'a' & ( 'b' | !'c' )", true),
+            ("'a' & 'b' <-> 'c'", false),
+            ("!( 'a' <-> 'b' )", false),
+            ("'a':*", false),
+            ("'a':B | 'c'", false),
+        ];
+        for (text, plain) in cases {
+            assert_eq!(parse(text).map(|n| n.plain()), Some(plain), "{text}");
         }
     }
 }
