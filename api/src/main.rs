@@ -3,8 +3,10 @@
 //! - `api` / `api serve`: migrate, then serve until SIGINT/SIGTERM (graceful, exit 0).
 //! - `api migrate`: apply pending migrations, load the bundled reference data, and exit.
 //! - `api openapi`: print the OpenAPI document (the committed `openapi/openapi.json`).
-//! - `api search-sql QUERY`: run the search `GET /api/v1/listings?QUERY` and print every SQL
-//!   statement it sent, with its values written in (the benchmark feeds them to pgbench).
+//! - `api search-sql [--index] QUERY`: run the search `GET /api/v1/listings?QUERY` and print
+//!   every SQL statement it sent, with its values written in (the benchmark feeds them to
+//!   pgbench). With `--index`, through the in-process full-text index as the service does
+//!   (built first); without, as PostgreSQL alone answers it.
 //! - `api seed --demo`: create demo sellers and ~300 listings with photos (once; local use).
 //! - `api create-admin --email E [--name N]`: make E an administrator (creating the account,
 //!   with the password read from standard input, if it does not exist). The only way to get
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 
 use hangar_api::{Application, Settings, db, openapi, telemetry};
 
-const USAGE: &str = "usage: api [serve | migrate | openapi | search-sql QUERY | seed --demo | create-admin --email EMAIL [--name NAME]]";
+const USAGE: &str = "usage: api [serve | migrate | openapi | search-sql [--index] QUERY | seed --demo | create-admin --email EMAIL [--name NAME]]";
 
 fn main() -> ExitCode {
     let command = std::env::args()
@@ -63,16 +65,30 @@ fn print_openapi() -> ExitCode {
 }
 
 fn search_sql(settings: Settings) -> ExitCode {
-    let query = std::env::args().nth(2).unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let with_index = args.iter().any(|a| a == "--index");
+    let query = args
+        .iter()
+        .find(|a| *a != "--index")
+        .cloned()
+        .unwrap_or_default();
     let query = query.trim_start_matches('?');
     let result = hangar_api::search::run::prepare_query(query).and_then(|prepared| {
         let mut conn =
             db::connect(&settings.database.url).map_err(hangar_api::error::ApiError::internal)?;
+        // Built before the capture: its statements are the start-up's, not the search's.
+        let index = if with_index {
+            let built = hangar_api::search::index::SearchIndex::build(&mut conn)
+                .map_err(hangar_api::error::ApiError::internal)?;
+            Some(std::sync::Arc::new(built))
+        } else {
+            None
+        };
         let (outcome, statements) = hangar_api::search::sql::capture(|| {
             let ctx = hangar_api::search::run::SearchContext {
                 settings: settings.search.clone(),
                 caches: Default::default(),
-                index: None,
+                index,
             };
             hangar_api::search::run::execute(&mut conn, &ctx, prepared)
         });

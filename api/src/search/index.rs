@@ -253,16 +253,27 @@ impl SearchIndex {
 
     /// Applies the changes committed since the last look; returns how many listings changed.
     pub fn catch_up(&self, conn: &mut PgConnection) -> Result<usize, IndexError> {
+        #[derive(QueryableByName)]
+        struct Changed {
+            #[diesel(embed)]
+            listing: Row,
+            #[diesel(sql_type = BigInt)]
+            horizon: i64,
+        }
         let mut state = self.sync.lock().map_err(|_| IndexError::Poisoned)?;
-        let horizon = horizon(conn)?;
-        let rows: Vec<Row> = Sql::new(
+        // One statement, usually answered from the index on `search_changed` with no row.
+        // Without a row, the watermark stays: nothing was missed, nothing is read again.
+        let changes: Vec<Changed> = Sql::new(
             &format!(
-                "SELECT {ROW_COLUMNS} FROM listings l JOIN users u ON u.id = l.seller_id \
+                "SELECT {ROW_COLUMNS}, pg_snapshot_xmin(pg_current_snapshot())::text::int8 AS horizon \
+                 FROM listings l JOIN users u ON u.id = l.seller_id \
                  WHERE l.search_changed >= CAST(CAST(? AS text) AS xid8)"
             ),
             vec![Bind::Text(state.watermark.to_string())],
         )
         .load(conn)?;
+        let horizon = changes.iter().map(|c| c.horizon).min();
+        let rows: Vec<Row> = changes.into_iter().map(|c| c.listing).collect();
         let mut changed = 0;
         for row in &rows {
             if state.applied.get(&row.id) == Some(&row.changed) {
@@ -293,7 +304,9 @@ impl SearchIndex {
             }
         }
         // Changes below the horizon are final and read; those above will be read again.
-        state.watermark = state.watermark.max(horizon);
+        if let Some(horizon) = horizon {
+            state.watermark = state.watermark.max(horizon);
+        }
         let watermark = state.watermark;
         state.applied.retain(|_, at| *at >= watermark);
         Ok(changed)

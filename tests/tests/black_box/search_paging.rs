@@ -282,8 +282,13 @@ async fn broad_browse_facets_come_from_the_refreshed_aggregate() {
 
 /// `api search-sql QUERY` against the app's database.
 fn search_sql(app: &TestApp, query: &str) -> std::process::Output {
+    search_sql_with(app, &[query])
+}
+
+fn search_sql_with(app: &TestApp, args: &[&str]) -> std::process::Output {
     Command::new(super::binary::api_binary())
-        .args(["search-sql", query])
+        .arg("search-sql")
+        .args(args)
         .env_clear()
         .env("DATABASE_URL", &app.db.url)
         .env("JWT_SECRET", "test-secret-that-is-long-enough-0123456789")
@@ -334,6 +339,26 @@ async fn search_sql_prints_runnable_statements_of_the_request() {
     }
 
     // A bad query is refused with the field named, as over HTTP.
+    // Through the in-process index (as the service answers a full-text search): the
+    // catch-up, then the page read by id; runnable too.
+    let out = search_sql_with(
+        &app,
+        &["--index", "q=dr400%20l%27h%C3%A9lice&category=aircraft"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("search_changed"), "the catch-up: {stdout}");
+    assert!(stdout.contains("l.id = ANY('{"), "the page by id: {stdout}");
+    for statement in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        diesel::sql_query(statement.trim_end_matches(';'))
+            .execute(&mut conn)
+            .unwrap_or_else(|e| panic!("{e}: {statement}"));
+    }
+
     let out = search_sql(&app, "limit=1000");
     assert_eq!(out.status.code(), Some(2));
 }
