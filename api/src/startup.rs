@@ -88,6 +88,26 @@ impl Application {
             ))
         })?;
         let pool = db::build_pool(&settings.database);
+        // Before listening: a process that accepts connections is ready to search fast.
+        let index = if settings.search.index {
+            let pool = pool.clone();
+            let built = web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                crate::search::index::SearchIndex::build(&mut conn).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
+            match built {
+                Ok(index) => Some(Arc::new(index)),
+                // Searches still work without it (PostgreSQL walks).
+                Err(e) => {
+                    log::error!("search index not built, searching without it: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let listener =
             TcpListener::bind(settings.bind_addr).map_err(|source| StartupError::Bind {
                 addr: settings.bind_addr,
@@ -108,25 +128,6 @@ impl Application {
             settings.auth_rate_limit_per_minute,
             settings.trusted_proxies.clone(),
         );
-        let index = if settings.search.index {
-            let url = settings.database.url.clone();
-            let built = web::block(move || {
-                let mut conn = db::connect(&url)?;
-                crate::search::index::SearchIndex::build(&mut conn).map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e| StartupError::Database(e.to_string()))?;
-            match built {
-                Ok(index) => Some(Arc::new(index)),
-                // Searches still work without it (PostgreSQL walks).
-                Err(e) => {
-                    log::error!("search index not built, searching without it: {e}");
-                    None
-                }
-            }
-        } else {
-            None
-        };
         let search = crate::search::run::SearchContext {
             settings: settings.search.clone(),
             caches: Default::default(),

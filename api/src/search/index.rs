@@ -682,6 +682,19 @@ impl NewestInSegment {
                 .is_some_and(|Reverse(oldest)| published < oldest.0)
     }
 
+    /// Keeps the match `doc` if it is after the cursor, passes the filters and is among the
+    /// `n` newest so far.
+    fn offer(&mut self, doc: DocId, published: i64) {
+        let key = (
+            published,
+            self.hi.first(doc).unwrap_or_default(),
+            self.lo.first(doc).unwrap_or_default(),
+        );
+        if self.before.is_none_or(|b| key < b) && self.passes(doc, published) {
+            self.keep(key);
+        }
+    }
+
     fn keep(&mut self, key: Key) {
         if self.heap.len() < self.n {
             self.heap.push(Reverse(key));
@@ -804,14 +817,7 @@ impl Collector for Newest<'_> {
                 if sorted && seg.full_and_older(published) {
                     break;
                 }
-                let key = (
-                    published,
-                    seg.hi.first(doc).unwrap_or_default(),
-                    seg.lo.first(doc).unwrap_or_default(),
-                );
-                if seg.before.is_none_or(|b| key < b) && seg.passes(doc, published) {
-                    seg.keep(key);
-                }
+                seg.offer(doc, published);
             }
             doc = scorer.advance();
         }
@@ -824,14 +830,7 @@ impl SegmentCollector for NewestInSegment {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let published = self.published.first(doc).unwrap_or(i64::MAX);
-        let key = (
-            published,
-            self.hi.first(doc).unwrap_or_default(),
-            self.lo.first(doc).unwrap_or_default(),
-        );
-        if self.before.is_none_or(|b| key < b) && self.passes(doc, published) {
-            self.keep(key);
-        }
+        self.offer(doc, published);
     }
 
     fn harvest(self) -> Vec<Key> {

@@ -33,7 +33,7 @@ async fn search(app: &TestApp, query: &str) -> Value {
     res.json().await.unwrap_or_default()
 }
 
-fn ids(page: &Value) -> Vec<String> {
+pub(crate) fn ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
         .map(|a| {

@@ -7,6 +7,8 @@ use hangar_api::search::{Filters, query};
 use hangar_tests::accounts::execute;
 use hangar_tests::listings::{Member, create_ok, dr400, force_status, seller, with};
 use hangar_tests::{TestApp, spawn_app_on, spawn_app_with};
+
+use super::search::ids;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -208,16 +210,7 @@ async fn changes_are_found_at_once_whoever_made_them() {
         ),
     )
     .await;
-    let found = |page: Value| -> Vec<String> {
-        page["items"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|i| i["id"].as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let found = |page: Value| ids(&page);
     let search = |q: &'static str| {
         let app = &app;
         async move {
