@@ -2,6 +2,8 @@
 //! into a row (category, attributes by group, airfield coordinates, searchable columns),
 //! who may see what, the lifecycle, and the view a buyer reads.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -387,12 +389,55 @@ pub fn view(
     listing: Listing,
     seller: &User,
 ) -> Result<ListingView, ApiError> {
-    let category: String = categories::table
-        .find(listing.category_id)
-        .select(categories::slug)
-        .first(conn)?;
-    let photos = rows::photos(conn, listing.id)?;
-    let history = rows::price_history(conn, listing.id)?;
+    views(conn, vec![listing], seller)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("a listing without its view"))
+}
+
+/// What a buyer reads of several listings of one seller, in three statements whatever their
+/// number (the account export holds every listing of a professional seller).
+pub fn views(
+    conn: &mut PgConnection,
+    listings: Vec<Listing>,
+    seller: &User,
+) -> Result<Vec<ListingView>, ApiError> {
+    let ids: Vec<Uuid> = listings.iter().map(|l| l.id).collect();
+    let category_ids: Vec<Uuid> = listings.iter().map(|l| l.category_id).collect();
+    let slugs: Vec<(Uuid, String)> = categories::table
+        .filter(categories::id.eq_any(&category_ids))
+        .select((categories::id, categories::slug))
+        .load(conn)?;
+    let mut photos: HashMap<Uuid, Vec<Photo>> = HashMap::new();
+    for photo in rows::photos_of(conn, &ids)? {
+        photos.entry(photo.listing_id).or_default().push(photo);
+    }
+    let mut histories: HashMap<Uuid, Vec<rows::PricePoint>> = HashMap::new();
+    for (id, point) in rows::price_histories(conn, &ids)? {
+        histories.entry(id).or_default().push(point);
+    }
+    listings
+        .into_iter()
+        .map(|listing| {
+            let category = slugs
+                .iter()
+                .find(|(id, _)| *id == listing.category_id)
+                .map(|(_, slug)| slug.clone())
+                .ok_or(diesel::result::Error::NotFound)?;
+            let own = photos.remove(&listing.id).unwrap_or_default();
+            let history = histories.remove(&listing.id).unwrap_or_default();
+            view_of(listing, seller, category, &own, history)
+        })
+        .collect()
+}
+
+fn view_of(
+    listing: Listing,
+    seller: &User,
+    category: String,
+    photos: &[Photo],
+    history: Vec<rows::PricePoint>,
+) -> Result<ListingView, ApiError> {
     let price_dropped = match (
         history.iter().filter_map(|p| p.amount).max(),
         listing.price_amount,

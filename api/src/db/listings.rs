@@ -252,16 +252,22 @@ pub struct PricePoint {
     pub at: DateTime<Utc>,
 }
 
-/// Every price the listing had, oldest first (creation included).
-pub fn price_history(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<PricePoint>> {
+/// Every price each listing had (creation included): (listing, price), oldest first for each.
+pub fn price_histories(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, PricePoint)>> {
     listing_events::table
-        .filter(listing_events::listing_id.eq(id))
+        .filter(listing_events::listing_id.eq_any(ids))
         .filter(listing_events::kind.eq_any(["created", "price"]))
-        .order(listing_events::id.asc())
+        .order((listing_events::listing_id, listing_events::id.asc()))
         .select((
-            listing_events::price_amount,
-            listing_events::currency,
-            listing_events::created_at,
+            listing_events::listing_id,
+            (
+                listing_events::price_amount,
+                listing_events::currency,
+                listing_events::created_at,
+            ),
         ))
         .load(conn)
 }
@@ -319,6 +325,15 @@ pub fn photos(conn: &mut PgConnection, listing: Uuid) -> QueryResult<Vec<Photo>>
     listing_photos::table
         .filter(listing_photos::listing_id.eq(listing))
         .order(listing_photos::position.asc())
+        .select(Photo::as_select())
+        .load(conn)
+}
+
+/// The photos of several listings at once, in position order for each.
+pub fn photos_of(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Photo>> {
+    listing_photos::table
+        .filter(listing_photos::listing_id.eq_any(ids))
+        .order((listing_photos::listing_id, listing_photos::position.asc()))
         .select(Photo::as_select())
         .load(conn)
 }

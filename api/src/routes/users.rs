@@ -208,10 +208,8 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser) -> Result<HttpRe
     let (account, sessions, tokens, favorites, searches, conversations, listings, reports) =
         db::run(&state.pool, move |conn| {
             let account = users::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
-            let listings = crate::db::listings::all_of_seller(conn, id)?
-                .into_iter()
-                .map(|l| crate::listings::view(conn, l, &account))
-                .collect::<Result<Vec<_>, ApiError>>()?;
+            let listings = crate::db::listings::all_of_seller(conn, id)?;
+            let listings = crate::listings::views(conn, listings, &account)?;
             let reports = crate::db::reports::all_of(conn, id)?;
             let reports = crate::routes::reports::my_views(conn, id, reports)?;
             let sessions = sessions::list_active(conn, id)?;

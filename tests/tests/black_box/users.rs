@@ -537,6 +537,11 @@ async fn export_holds_the_members_listings_of_every_status_and_their_reports() {
         );
         assert!(listing["price_history"].is_array(), "{listing}");
         assert_eq!(listing["seller"]["id"], seller.id.to_string());
+        // Read for all listings at once, each exactly as its own page shows it.
+        let id = listing["id"].as_str().unwrap_or_default();
+        let res = get_with(&app, &format!("/api/v1/listings/{id}"), &seller.token).await;
+        let page: Value = res.json().await.unwrap_or_default();
+        assert_eq!(&page, listing, "the export's listing {id} is not its page");
     }
     let reports = export["reports"].as_array().cloned().unwrap_or_default();
     assert_eq!(reports.len(), 1, "{export}");
