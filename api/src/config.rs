@@ -52,6 +52,8 @@ pub struct Settings {
     /// How often the alerts job runs (saved searches, price drops, digests): also the delay of
     /// `instant` alerts.
     pub alerts_interval: Duration,
+    /// How often listing view counts, gathered in memory, are written to the database.
+    pub views_flush: Duration,
     /// `SameSite` of the refresh cookie: `Strict` (default) when the SPA is on the API's site;
     /// `None` when it is served from another site (the cookie is still `Secure` and
     /// `HttpOnly`; the refresh endpoint only takes JSON, which a cross-site page cannot send
@@ -167,6 +169,7 @@ impl fmt::Debug for Settings {
             .field("mail", &self.mail)
             .field("search", &self.search)
             .field("alerts_interval", &self.alerts_interval)
+            .field("views_flush", &self.views_flush)
             .field("refresh_cookie_same_site", &self.refresh_cookie_same_site)
             .field("messages", &self.messages)
             .field("premoderate_new_sellers", &self.premoderate_new_sellers)
@@ -467,6 +470,8 @@ impl Settings {
             millis,
         )?;
 
+        let views_flush = parse_or(src, "VIEWS_FLUSH_MS", Some(Duration::from_secs(10)), millis)?;
+
         let refresh_cookie_same_site = parse_or(
             src,
             "REFRESH_COOKIE_SAMESITE",
@@ -532,6 +537,7 @@ impl Settings {
                 index: search_index,
             },
             alerts_interval,
+            views_flush,
             refresh_cookie_same_site,
             messages: MessageSettings {
                 per_window: messages_per_window,

@@ -153,7 +153,7 @@ impl Application {
             alerts,
             state.settings.public_base_url.clone(),
             crate::jobs::Schedule {
-                views: std::time::Duration::from_secs(10),
+                views: state.settings.views_flush,
                 maintenance: std::time::Duration::from_secs(300),
                 facets: state.settings.search.facets_refresh,
                 alerts: state.settings.alerts_interval,

@@ -1,5 +1,5 @@
 //! Background work, run directly against a test database: listing expiry, the reminder mail
-//! a week before, purges; and the demo seed.
+//! a week before, purges; and the demo seed. View counts, saved by the service's own round.
 
 use diesel::RunQueryDsl;
 use hangar_tests::listings::{published, seller};
@@ -158,4 +158,53 @@ async fn the_demo_seed_fills_the_marketplace_once() {
     let path = hangar_api::media::relative_path(url[0].trim(), 320);
     assert!(media.join(path).exists());
     let _ = std::fs::remove_dir_all(&media);
+}
+
+#[tokio::test]
+async fn views_are_counted_and_saved_but_not_the_sellers_own() {
+    // Arrange: counts saved every 100 ms.
+    let app = hangar_tests::spawn_app_with(&[("VIEWS_FLUSH_MS", "100")]).await;
+    let owner = seller(&app, "vendeur@example.fr");
+    let visitor = hangar_tests::listings::buyer(&app);
+    let id = published(&app, &owner.token).await;
+    let path = format!("/api/v1/listings/{id}");
+    let count = |app: &hangar_tests::TestApp| {
+        text(
+            app,
+            &format!("SELECT view_count::text AS value FROM listings WHERE id = '{id}'"),
+        )
+        .concat()
+    };
+
+    // Act: two anonymous visits, one by a member, one by the seller.
+    for _ in 0..2 {
+        assert_eq!(app.get(&path).await.status().as_u16(), 200);
+    }
+    for token in [&visitor.token, &owner.token] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(res.status().as_u16(), 200);
+    }
+
+    // Assert: three views saved within a few rounds, and still three after more rounds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while count(&app) != "3" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "view count never reached 3: {}",
+            count(&app)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        count(&app),
+        "3",
+        "the seller's own visit counted, or a view twice"
+    );
 }
