@@ -315,17 +315,22 @@ impl SearchIndex {
     /// The ids of the `n` newest listings that match `f` (after `after` in the newest-first
     /// order), newest first — the listings PostgreSQL's walk would find, checked by it —
     /// or `None` when the index cannot answer this search (filters it does not hold).
+    /// Catches up first unless `caught_up` (one catch-up per request, however many lookups).
     pub fn newest(
         &self,
         conn: &mut PgConnection,
         f: &Filters,
         after: Option<(Option<DateTime<Utc>>, Uuid)>,
         n: usize,
+        caught_up: &mut bool,
     ) -> Result<Option<Vec<Uuid>>, IndexError> {
         let Some((query, filter, exact)) = self.query(f, Utc::now()) else {
             return Ok(None);
         };
-        self.catch_up(conn)?;
+        if !*caught_up {
+            self.catch_up(conn)?;
+            *caught_up = true;
+        }
         let searcher = self.reader.searcher();
         let mut before = after.map(|(t, id)| key_of(t, id));
         let mut found: Vec<Uuid> = Vec::with_capacity(n);

@@ -43,11 +43,12 @@ impl SearchContext {
         f: &Filters,
         after: Option<(Option<chrono::DateTime<Utc>>, Uuid)>,
         n: i64,
+        caught_up: &mut bool,
     ) -> Result<Option<Vec<Uuid>>, ApiError> {
         let Some(index) = &self.index else {
             return Ok(None);
         };
-        match index.newest(conn, f, after, usize::try_from(n).unwrap_or(0)) {
+        match index.newest(conn, f, after, usize::try_from(n).unwrap_or(0), caught_up) {
             Ok(found) => Ok(found),
             Err(IndexError::Database(e)) => Err(e.into()),
             Err(e) => {
@@ -347,6 +348,7 @@ fn facet_counts(
     filters: &Filters,
     facets: &[Facet],
     total_estimate: i64,
+    caught_up: &mut bool,
 ) -> Result<(BTreeMap<String, Vec<FacetCount>>, bool), ApiError> {
     let live_max = ctx.settings.facets_live_max_rows;
     // At least the total: fewer filters match at least as many.
@@ -364,7 +366,13 @@ fn facet_counts(
     }
     if broad && base > ctx.settings.facets_sample {
         let sample = ctx.settings.facets_sample;
-        let drawn = ctx.indexed(conn, &facets::without_facet_filters(filters), None, sample)?;
+        let drawn = ctx.indexed(
+            conn,
+            &facets::without_facet_filters(filters),
+            None,
+            sample,
+            caught_up,
+        )?;
         let counts = facets::facets(
             conn,
             filters,
@@ -444,11 +452,15 @@ pub fn execute(
         filters.tsquery = Some(compiled);
     }
 
+    // The index catches up once per search, before its first lookup.
+    let mut caught_up = false;
     let candidates = match (sort, filters.tsquery.is_some()) {
-        (Sort::Relevance, true) => ctx.indexed(conn, &filters, None, page::RANK_CANDIDATES)?,
+        (Sort::Relevance, true) => {
+            ctx.indexed(conn, &filters, None, page::RANK_CANDIDATES, &mut caught_up)?
+        }
         (Sort::Newest, true) => {
             let after = cursor.as_ref().map(|c| (c.t, c.id));
-            ctx.indexed(conn, &filters, after, limit + 1)?
+            ctx.indexed(conn, &filters, after, limit + 1, &mut caught_up)?
         }
         _ => None,
     };
@@ -486,7 +498,8 @@ pub fn execute(
     let (facets, facets_exact) = if facets.is_empty() {
         (None, true)
     } else {
-        let (counts, exact) = facet_counts(conn, ctx, &filters, &facets, total_estimate)?;
+        let (counts, exact) =
+            facet_counts(conn, ctx, &filters, &facets, total_estimate, &mut caught_up)?;
         (Some(counts), exact)
     };
     Ok(SearchResults {

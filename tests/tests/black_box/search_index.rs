@@ -361,7 +361,7 @@ async fn the_index_declines_what_it_does_not_hold() {
     for (filters, expected, why) in cases {
         // Act
         let got = index
-            .newest(&mut conn, &filters, None, 10)
+            .newest(&mut conn, &filters, None, 10, &mut false)
             .unwrap_or_else(|e| panic!("{why}: {e}"));
         // Assert
         assert_eq!(got, expected, "{why}");
