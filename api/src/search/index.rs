@@ -22,24 +22,26 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{
-    Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
-};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
+use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, Weight};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{
-    DocId, DocSet, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter, Order,
-    ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter,
+    Order, ReloadPolicy, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
 };
 use uuid::Uuid;
 
 use super::Filters;
 use super::query::from_where;
+use super::rank::{self, Occurrence, RankQuery};
 use super::sql::{Bind, Sql};
 use super::tsquery_text::{self, Node};
 
@@ -89,6 +91,15 @@ struct Fields {
 /// `DESC` puts NULL first) then the id's two halves (uuid order is byte order).
 type Key = (i64, u64, u64);
 
+/// A match: its place in that order and its document.
+type Found = (Key, DocAddress);
+
+/// A listing the index found, and its document.
+type Match = (Uuid, DocAddress);
+
+/// The matches of a relevance search, newest first, and their ranks when the index has them.
+pub type Ranked = (Vec<Uuid>, Option<Vec<f32>>);
+
 fn key_of(published: Option<DateTime<Utc>>, id: Uuid) -> Key {
     let (hi, lo) = id.as_u64_pair();
     (published.map_or(i64::MAX, |t| t.timestamp_micros()), hi, lo)
@@ -117,15 +128,16 @@ struct Row {
     country: Option<String>,
     #[diesel(sql_type = Nullable<Integer>)]
     year: Option<i32>,
-    #[diesel(sql_type = Array<Text>)]
-    lexemes: Vec<String>,
+    /// `search_document` as text: lexemes with positions and weights.
+    #[diesel(sql_type = Text)]
+    document: String,
     #[diesel(sql_type = Bool)]
     seller_active: bool,
 }
 
 const ROW_COLUMNS: &str = "l.id, l.search_changed::text::int8 AS changed, l.status, \
     l.published_at, l.sold_at, l.category_id, l.price_amount, l.make, \
-    rtrim(l.country::text) AS country, l.year, tsvector_to_array(l.search_document) AS lexemes, \
+    rtrim(l.country::text) AS country, l.year, l.search_document::text AS document, \
     u.status = 'active' AS seller_active";
 
 /// Every transaction below this one has ended (committed or not): what a read now sees of
@@ -169,7 +181,8 @@ impl SearchIndex {
         let lexeme_options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::Basic),
+                // Positions: relevance is ranked from them (`rank.rs`).
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         // Filters are fast fields (columns), checked per text match in publication order
         // (see `Newest`), where the inverted index would first gather every listing of every
@@ -324,6 +337,99 @@ impl SearchIndex {
         n: usize,
         caught_up: &mut bool,
     ) -> Result<Option<Vec<Uuid>>, IndexError> {
+        Ok(self
+            .lookup(conn, f, after, n, caught_up)?
+            .map(|(_, found)| found.into_iter().map(|(id, _)| id).collect()))
+    }
+
+    /// The `n` newest matches of `f`, as [`Self::newest`], each with its `ts_rank_cd` when
+    /// the index can compute it (a plain query: [`RankQuery::new`]; else PostgreSQL ranks).
+    pub fn relevance(
+        &self,
+        conn: &mut PgConnection,
+        f: &Filters,
+        n: usize,
+        caught_up: &mut bool,
+    ) -> Result<Option<Ranked>, IndexError> {
+        let Some((searcher, found)) = self.lookup(conn, f, None, n, caught_up)? else {
+            return Ok(None);
+        };
+        let query = f
+            .tsquery
+            .as_deref()
+            .and_then(tsquery_text::parse)
+            .and_then(|node| RankQuery::new(&node));
+        let ranks = match query {
+            Some(q) => {
+                let docs: Vec<DocAddress> = found.iter().map(|(_, at)| *at).collect();
+                Some(self.rank(&searcher, &q, &docs)?)
+            }
+            None => None,
+        };
+        Ok(Some((found.into_iter().map(|(id, _)| id).collect(), ranks)))
+    }
+
+    /// `ts_rank_cd` of each document, from the positions of the query's lexemes in it.
+    fn rank(
+        &self,
+        searcher: &Searcher,
+        q: &RankQuery,
+        docs: &[DocAddress],
+    ) -> Result<Vec<f32>, IndexError> {
+        let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); docs.len()];
+        // By segment, in document order: each lexeme's postings are read forward once.
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+        let mut positions = Vec::new();
+        for group in order.chunk_by(|&a, &b| docs[a].segment_ord == docs[b].segment_ord) {
+            let Some(&first) = group.first() else {
+                continue;
+            };
+            let inverted = searcher
+                .segment_reader(docs[first].segment_ord)
+                .inverted_index(self.fields.lexemes)?;
+            for (lexeme, text) in q.lexemes.iter().enumerate() {
+                let term = Term::from_field_text(self.fields.lexemes, text);
+                let Some(mut postings) = inverted
+                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
+                    .map_err(tantivy::TantivyError::from)?
+                else {
+                    continue;
+                };
+                for &i in group {
+                    let doc = docs[i].doc_id;
+                    let mut at = postings.doc();
+                    if at < doc {
+                        at = postings.seek(doc);
+                    }
+                    if at != doc {
+                        continue;
+                    }
+                    positions.clear();
+                    postings.positions(&mut positions);
+                    // `position × 4 + weight class` (see `document`); 0: no position.
+                    occurrences[i].extend(positions.iter().filter(|p| **p >= 4).map(|p| {
+                        Occurrence {
+                            pos: u16::try_from(p / 4).unwrap_or(u16::MAX),
+                            weight: (p % 4) as u8,
+                            lexeme: lexeme as u16,
+                        }
+                    }));
+                }
+            }
+        }
+        Ok(occurrences.iter_mut().map(|o| q.cover_density(o)).collect())
+    }
+
+    /// [`Self::newest`] with each match's document, and the searcher they are in.
+    fn lookup(
+        &self,
+        conn: &mut PgConnection,
+        f: &Filters,
+        after: Option<(Option<DateTime<Utc>>, Uuid)>,
+        n: usize,
+        caught_up: &mut bool,
+    ) -> Result<Option<(Searcher, Vec<Match>)>, IndexError> {
         let Some((query, filter, exact)) = self.query(f, Utc::now()) else {
             return Ok(None);
         };
@@ -333,12 +439,12 @@ impl SearchIndex {
         }
         let searcher = self.reader.searcher();
         let mut before = after.map(|(t, id)| key_of(t, id));
-        let mut found: Vec<Uuid> = Vec::with_capacity(n);
+        let mut found: Vec<Match> = Vec::with_capacity(n);
         for _ in 0..MAX_ROUNDS {
             let want = n - found.len();
             // Checked candidates are asked with a margin: PostgreSQL may turn a few down.
             let ask = if exact { want } else { want + want / 8 + 8 };
-            let keys = searcher.search(
+            let matches = searcher.search(
                 &query,
                 &Newest {
                     n: ask,
@@ -347,22 +453,23 @@ impl SearchIndex {
                     sorted: &self.sorted,
                 },
             )?;
-            let ids: Vec<Uuid> = keys
+            let hits: Vec<Match> = matches
                 .iter()
-                .map(|(_, hi, lo)| Uuid::from_u64_pair(*hi, *lo))
+                .map(|((_, hi, lo), at)| (Uuid::from_u64_pair(*hi, *lo), *at))
                 .collect();
             if exact {
-                return Ok(Some(ids));
+                return Ok(Some((searcher, hits)));
             }
-            if !ids.is_empty() {
+            if !hits.is_empty() {
+                let ids: Vec<Uuid> = hits.iter().map(|(id, _)| *id).collect();
                 let confirmed = confirm(conn, f, &ids)?;
-                found.extend(ids.iter().filter(|id| confirmed.contains(id)));
+                found.extend(hits.into_iter().filter(|(id, _)| confirmed.contains(id)));
             }
-            if found.len() >= n || keys.len() < ask {
+            if found.len() >= n || matches.len() < ask {
                 found.truncate(n);
-                return Ok(Some(found));
+                return Ok(Some((searcher, found)));
             }
-            before = keys.last().copied();
+            before = matches.last().map(|(key, _)| *key);
         }
         Ok(None)
     }
@@ -491,10 +598,42 @@ fn document(fl: &Fields, row: &Row) -> Option<TantivyDocument> {
     if let Some(y) = row.year {
         doc.add_i64(fl.year, i64::from(y));
     }
-    for lexeme in &row.lexemes {
-        doc.add_text(fl.lexemes, lexeme);
+    let Some(entries) = rank::parse_tsvector(&row.document) else {
+        log::warn!(
+            "search index: listing {} has an unreadable search document",
+            row.id
+        );
+        return None;
+    };
+    // Each occurrence at `position × 4 + weight class`, so the index gives both back for
+    // ranking; a lexeme without positions at 0 (matched, never ranked, as PostgreSQL does).
+    let mut tokens = Vec::new();
+    for (lexeme, positions) in entries {
+        if positions.is_empty() {
+            tokens.push(token(&lexeme, 0));
+        }
+        for (pos, weight) in positions {
+            tokens.push(token(&lexeme, usize::from(pos) * 4 + usize::from(weight)));
+        }
     }
+    doc.add_pre_tokenized_text(
+        fl.lexemes,
+        PreTokenizedString {
+            text: String::new(),
+            tokens,
+        },
+    );
     Some(doc)
+}
+
+fn token(lexeme: &str, position: usize) -> Token {
+    Token {
+        offset_from: 0,
+        offset_to: 0,
+        position,
+        text: lexeme.to_owned(),
+        position_length: 1,
+    }
 }
 
 /// Which of `ids` PostgreSQL finds with the search's whole WHERE clause.
@@ -651,8 +790,9 @@ struct NewestInSegment {
     n: usize,
     before: Option<Key>,
     filter: DocFilter,
+    segment: SegmentOrdinal,
     /// The newest so far, oldest on top.
-    heap: BinaryHeap<Reverse<Key>>,
+    heap: BinaryHeap<Reverse<(Key, DocId)>>,
 }
 
 impl NewestInSegment {
@@ -684,7 +824,7 @@ impl NewestInSegment {
             && self
                 .heap
                 .peek()
-                .is_some_and(|Reverse(oldest)| published < oldest.0)
+                .is_some_and(|Reverse((oldest, _))| published < oldest.0)
     }
 
     /// Keeps the match `doc` if it is after the cursor, passes the filters and is among the
@@ -696,20 +836,20 @@ impl NewestInSegment {
             self.lo.first(doc).unwrap_or_default(),
         );
         if self.before.is_none_or(|b| key < b) && self.passes(doc, published) {
-            self.keep(key);
+            self.keep((key, doc));
         }
     }
 
-    fn keep(&mut self, key: Key) {
+    fn keep(&mut self, found: (Key, DocId)) {
         if self.heap.len() < self.n {
-            self.heap.push(Reverse(key));
+            self.heap.push(Reverse(found));
         } else if self
             .heap
             .peek()
-            .is_some_and(|Reverse(oldest)| key > *oldest)
+            .is_some_and(|Reverse((oldest, _))| found.0 > *oldest)
         {
             self.heap.pop();
-            self.heap.push(Reverse(key));
+            self.heap.push(Reverse(found));
         }
     }
 }
@@ -730,12 +870,12 @@ fn newest_first(published: &Column<i64>, max_doc: DocId) -> bool {
 }
 
 impl Collector for Newest<'_> {
-    type Fruit = Vec<Key>;
+    type Fruit = Vec<Found>;
     type Child = NewestInSegment;
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<NewestInSegment> {
         let fast = reader.fast_fields();
@@ -764,6 +904,7 @@ impl Collector for Newest<'_> {
             n: self.n,
             before: self.before,
             filter: self.filter.clone(),
+            segment,
             heap: BinaryHeap::with_capacity(self.n + 1),
         })
     }
@@ -772,9 +913,9 @@ impl Collector for Newest<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Key>>) -> tantivy::Result<Vec<Key>> {
-        let mut all: Vec<Key> = fruits.into_iter().flatten().collect();
-        all.sort_unstable_by(|a, b| b.cmp(a));
+    fn merge_fruits(&self, fruits: Vec<Vec<Found>>) -> tantivy::Result<Vec<Found>> {
+        let mut all: Vec<Found> = fruits.into_iter().flatten().collect();
+        all.sort_unstable_by_key(|found| Reverse(found.0));
         all.truncate(self.n);
         Ok(all)
     }
@@ -784,7 +925,7 @@ impl Collector for Newest<'_> {
         weight: &dyn Weight,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<Vec<Key>> {
+    ) -> tantivy::Result<Vec<Found>> {
         let mut seg = self.for_segment(segment, reader)?;
         if seg.n == 0 {
             return Ok(Vec::new());
@@ -831,14 +972,18 @@ impl Collector for Newest<'_> {
 }
 
 impl SegmentCollector for NewestInSegment {
-    type Fruit = Vec<Key>;
+    type Fruit = Vec<Found>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let published = self.published.first(doc).unwrap_or(i64::MAX);
         self.offer(doc, published);
     }
 
-    fn harvest(self) -> Vec<Key> {
-        self.heap.into_iter().map(|Reverse(k)| k).collect()
+    fn harvest(self) -> Vec<Found> {
+        let segment = self.segment;
+        self.heap
+            .into_iter()
+            .map(|Reverse((key, doc))| (key, DocAddress::new(segment, doc)))
+            .collect()
     }
 }

@@ -9,6 +9,7 @@ pub mod facets;
 pub mod index;
 pub mod page;
 pub mod query;
+pub mod rank;
 pub mod run;
 pub mod sql;
 pub mod tsquery_text;

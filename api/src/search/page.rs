@@ -283,6 +283,38 @@ pub fn page(
     sql.load(conn)
 }
 
+/// A relevance page from matches the index found and ranked (`ts_rank_cd`, computed from its
+/// positions: `rank.rs`): ordered and cut after the cursor here, as [`page`] would in
+/// PostgreSQL (rank descending, then id descending), so PostgreSQL reads only the page's
+/// cards and snippets, not the documents of every candidate.
+pub fn ranked_page(
+    conn: &mut PgConnection,
+    f: &Filters,
+    mut ranked: Vec<(Uuid, f32)>,
+    after: Option<&Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<HitRow>> {
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    if let Some(c) = after {
+        // The cursor's key as the float4 PostgreSQL compares it with.
+        let k = c.k.unwrap_or_default() as f32;
+        ranked.retain(|(id, rank)| *rank < k || (*rank == k && *id < c.id));
+    }
+    ranked.truncate(usize::try_from(limit).unwrap_or(0));
+    let mut sql = Sql::default();
+    card_select(&mut sql, f, KeyType::Float);
+    sql.push(
+        &format!(
+            " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"
+        ),
+        vec![
+            Bind::Uuids(ranked.iter().map(|r| r.0).collect()),
+            Bind::Doubles(ranked.iter().map(|r| f64::from(r.1)).collect()),
+        ],
+    );
+    sql.load(conn)
+}
+
 /// Nearest first. The GiST index returns listings by distance, but every listing at one
 /// airfield has the same distance, in no particular order; a page boundary inside such a
 /// group would lose or repeat rows. So: (1) the next `limit` rows from the index; (2) the

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::cache::{ESTIMATE_TTL, MEMO_TTL, SearchCaches};
 use super::facets::{self, FacetSource};
-use super::index::{IndexError, SearchIndex};
+use super::index::{IndexError, Ranked, SearchIndex};
 use super::page::{self, HitRow};
 use super::sql::{Bind, Sql};
 use super::{Cursor, Facet, Filters, Sort};
@@ -48,13 +48,33 @@ impl SearchContext {
         let Some(index) = &self.index else {
             return Ok(None);
         };
-        match index.newest(conn, f, after, usize::try_from(n).unwrap_or(0), caught_up) {
-            Ok(found) => Ok(found),
-            Err(IndexError::Database(e)) => Err(e.into()),
-            Err(e) => {
-                log::warn!("search index failed, walking instead: {e}");
-                Ok(None)
-            }
+        fallback(index.newest(conn, f, after, usize::try_from(n).unwrap_or(0), caught_up))
+    }
+
+    /// The index's `n` newest matches of a relevance search, ranked when it can
+    /// ([`SearchIndex::relevance`]); `None` when the walk must answer.
+    fn relevance(
+        &self,
+        conn: &mut PgConnection,
+        f: &Filters,
+        n: i64,
+        caught_up: &mut bool,
+    ) -> Result<Option<Ranked>, ApiError> {
+        let Some(index) = &self.index else {
+            return Ok(None);
+        };
+        fallback(index.relevance(conn, f, usize::try_from(n).unwrap_or(0), caught_up))
+    }
+}
+
+/// A database error is the request's; any other failure of the index, the walk answers.
+fn fallback<T>(result: Result<Option<T>, IndexError>) -> Result<Option<T>, ApiError> {
+    match result {
+        Ok(found) => Ok(found),
+        Err(IndexError::Database(e)) => Err(e.into()),
+        Err(e) => {
+            log::warn!("search index failed, walking instead: {e}");
+            Ok(None)
         }
     }
 }
@@ -454,9 +474,17 @@ pub fn execute(
 
     // The index catches up once per search, before its first lookup.
     let mut caught_up = false;
+    let mut ranked = None;
     let candidates = match (sort, filters.tsquery.is_some()) {
         (Sort::Relevance, true) => {
-            ctx.indexed(conn, &filters, None, page::RANK_CANDIDATES, &mut caught_up)?
+            match ctx.relevance(conn, &filters, page::RANK_CANDIDATES, &mut caught_up)? {
+                Some((ids, Some(ranks))) => {
+                    ranked = Some(ids.into_iter().zip(ranks).collect::<Vec<_>>());
+                    None
+                }
+                Some((ids, None)) => Some(ids),
+                None => None,
+            }
         }
         (Sort::Newest, true) => {
             let after = cursor.as_ref().map(|c| (c.t, c.id));
@@ -464,14 +492,17 @@ pub fn execute(
         }
         _ => None,
     };
-    let mut rows = page::page(
-        conn,
-        &filters,
-        sort,
-        cursor.as_ref(),
-        limit + 1,
-        candidates.as_deref(),
-    )?;
+    let mut rows = match ranked {
+        Some(ranked) => page::ranked_page(conn, &filters, ranked, cursor.as_ref(), limit + 1)?,
+        None => page::page(
+            conn,
+            &filters,
+            sort,
+            cursor.as_ref(),
+            limit + 1,
+            candidates.as_deref(),
+        )?,
+    };
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {

@@ -367,3 +367,147 @@ async fn the_index_declines_what_it_does_not_hold() {
         assert_eq!(got, expected, "{why}");
     }
 }
+
+/// `ts_rank_cd` of each listing as PostgreSQL computes it, for a compiled tsquery.
+fn postgres_ranks(app: &TestApp, tsquery: &str, ids: &[Uuid]) -> Vec<(Uuid, f64)> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{Array, Double, Text, Uuid as SqlUuid};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Double)]
+        rank: f64,
+    }
+    let mut conn = app.db.connect();
+    diesel::sql_query(
+        "SELECT id, ts_rank_cd(search_document, CAST($1 AS tsquery))::float8 AS rank \
+         FROM listings WHERE id = ANY($2)",
+    )
+    .bind::<Text, _>(tsquery)
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load::<Row>(&mut conn)
+    .unwrap_or_default()
+    .into_iter()
+    .map(|r| (r.id, r.rank))
+    .collect()
+}
+
+#[tokio::test]
+async fn relevance_is_ranked_in_the_index_as_postgresql_ranks_it() {
+    // Arrange: listings whose words come in every order, count and weight (titles are A).
+    let app = spawn_app_with(&[]).await;
+    let owner = seller(&app, "vendeur@example.fr");
+    const WORDS: [&str; 24] = [
+        "moteur",
+        "moteurs",
+        "révisé",
+        "révision",
+        "hélice",
+        "hangaré",
+        "hangar",
+        "DR400",
+        "DR 400",
+        "engine",
+        "overhaul",
+        "propeller",
+        "avionique",
+        "IFR",
+        "Garmin",
+        "le",
+        "avec",
+        "peinture",
+        "neuve",
+        "Robin",
+        "Piper",
+        "vol",
+        "heures",
+        "carnets",
+    ];
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) as usize % n
+    };
+    let mut ids = Vec::new();
+    for i in 0..36usize {
+        let words: Vec<&str> = (0..8 + next(50))
+            .map(|_| WORDS[next(WORDS.len())])
+            .collect();
+        let title = format!(
+            "{} {} n°{i}",
+            TITLES[i % TITLES.len()],
+            WORDS[next(WORDS.len())]
+        );
+        let body = listing(
+            &title,
+            &words.join(" "),
+            MAKES[i % MAKES.len()],
+            3_000_000,
+            1980,
+        );
+        ids.push(create_ok(&app, &owner.token, &body).await);
+    }
+    let mut conn = app.db.connect();
+    let index = SearchIndex::build(&mut conn).unwrap_or_else(|e| panic!("index: {e}"));
+
+    let cases = [
+        ("moteur", "one word, its stems"),
+        ("moteur révisé", "two words"),
+        ("hélice hangar", "two words, accents"),
+        ("dr400", "a designation: an or of its spellings"),
+        ("DR400 hangaré", "a designation and a word"),
+        ("robin or piper", "or"),
+        ("moteur -hélice", "a negation"),
+        ("engine overhaul propeller", "English"),
+        ("avionique ifr garmin moteur", "four words"),
+    ];
+    for (q, why) in cases {
+        let tsquery = query::compile(&mut conn, q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        let filters = Filters {
+            query: Some(q.into()),
+            tsquery: Some(tsquery.clone()),
+            ..Default::default()
+        };
+
+        // Act
+        let (found, ranks) = index
+            .relevance(&mut conn, &filters, 300, &mut false)
+            .unwrap_or_else(|e| panic!("{why}: {e}"))
+            .unwrap_or_else(|| panic!("{why}: declined"));
+
+        // Assert: every match, each with PostgreSQL's very float4.
+        let ranks = ranks.unwrap_or_else(|| panic!("{why}: not ranked"));
+        let expected = postgres_ranks(&app, &tsquery, &found);
+        assert_eq!(expected.len(), found.len(), "{why}");
+        for (id, rank) in found.iter().zip(&ranks) {
+            let pg = expected.iter().find(|(e, _)| e == id).map(|(_, r)| *r);
+            assert_eq!(Some(f64::from(*rank)), pg, "{why}: {q}, listing {id}");
+        }
+        let mut distinct: Vec<u32> = ranks.iter().map(|r| r.to_bits()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert!(
+            found.len() >= 5 && distinct.len() >= 3,
+            "{why}: too few matches or ranks to compare ({} matches, {} ranks)",
+            found.len(),
+            distinct.len()
+        );
+    }
+
+    // Words in sequence (a quoted phrase, a dashed designation) are PostgreSQL's to rank.
+    for q in ["\"moteur révisé\"", "DR-400 hangaré"] {
+        let phrase = Filters {
+            query: Some(q.into()),
+            tsquery: query::compile(&mut conn, q).ok(),
+            ..Default::default()
+        };
+        let (found, ranks) = index
+            .relevance(&mut conn, &phrase, 300, &mut false)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert!(!found.is_empty(), "{q}: found");
+        assert_eq!(ranks, None, "{q}: not ranked by the index");
+    }
+}
