@@ -22,10 +22,13 @@ use std::sync::Mutex;
 use chrono::{DateTime, Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{
+    BigInt, Bool, Bytea, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
+use tantivy::indexer::NoMergePolicy;
 use tantivy::postings::Postings;
 use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, Query, TermQuery, Weight};
 use tantivy::schema::{
@@ -128,16 +131,17 @@ struct Row {
     country: Option<String>,
     #[diesel(sql_type = Nullable<Integer>)]
     year: Option<i32>,
-    /// `search_document` as text: lexemes with positions and weights.
-    #[diesel(sql_type = Text)]
-    document: String,
+    /// `search_document` in PostgreSQL's binary form (`tsvectorsend`): lexemes with
+    /// positions and weights, read without the text form's quoting.
+    #[diesel(sql_type = Bytea)]
+    document: Vec<u8>,
     #[diesel(sql_type = Bool)]
     seller_active: bool,
 }
 
 const ROW_COLUMNS: &str = "l.id, l.search_changed::text::int8 AS changed, l.status, \
     l.published_at, l.sold_at, l.category_id, l.price_amount, l.make, \
-    rtrim(l.country::text) AS country, l.year, l.search_document::text AS document, \
+    rtrim(l.country::text) AS country, l.year, tsvectorsend(l.search_document) AS document, \
     u.status = 'active' AS seller_active";
 
 /// Every transaction below this one has ended (committed or not): what a read now sees of
@@ -216,6 +220,7 @@ impl SearchIndex {
             .create_in_ram()?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_MEMORY)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         // Read before the listings: whatever changes while they are read is read again.
         let watermark = horizon(conn)?;
         let mut last = Uuid::nil();
@@ -240,8 +245,13 @@ impl SearchIndex {
             }
         }
         writer.commit()?;
-        // Merged before the first search (merging would take the CPU searches need), then a
-        // one-thread writer for the catch-ups.
+        // One segment before the first search: a search reads up to n matches in every
+        // segment, and merging later would take the CPU searches need. Then a one-thread
+        // writer for the catch-ups.
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         writer.wait_merging_threads()?;
         let writer: IndexWriter = index.writer_with_num_threads(1, CATCH_UP_MEMORY)?;
         let reader = index
@@ -249,8 +259,9 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         log::info!(
-            "search index: {count} listings in {} ms",
-            started.elapsed().as_millis()
+            "search index: {count} listings in {} ms ({} segments merged)",
+            started.elapsed().as_millis(),
+            segments.len()
         );
         Ok(SearchIndex {
             reader,
@@ -598,7 +609,7 @@ fn document(fl: &Fields, row: &Row) -> Option<TantivyDocument> {
     if let Some(y) = row.year {
         doc.add_i64(fl.year, i64::from(y));
     }
-    let Some(entries) = rank::parse_tsvector(&row.document) else {
+    let Some(entries) = rank::read_tsvector(&row.document) else {
         log::warn!(
             "search index: listing {} has an unreadable search document",
             row.id

@@ -128,7 +128,9 @@ pub const RANK_CANDIDATES: i64 = 300;
 
 /// `SELECT h.id, <cursor key>, distance, snippet, <card columns>`: the outer select over the
 /// page `h` (with `h.id`, `h.sort_key`).
-fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType) {
+/// `snippets_upto`: snippets only for the rows of `h` whose `ord` is at most this (the row
+/// read past a page to know whether another follows is not shown).
+fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType, snippets_upto: Option<i64>) {
     sql.push("SELECT h.id, ", vec![]);
     sql.push(
         match ty {
@@ -146,6 +148,9 @@ fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType) {
     };
     match &f.tsquery {
         Some(tsq) => {
+            if let Some(n) = snippets_upto {
+                sql.push("CASE WHEN h.ord <= ? THEN ", vec![Bind::BigInt(n)]);
+            }
             // Escaped first, so the only markup in the snippet is our <mark>.
             sql.push(
                 "ts_headline('hangar_fr', replace(replace(replace(l.description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), ",
@@ -153,9 +158,13 @@ fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType) {
             );
             tsquery(sql, tsq);
             sql.push(
-                ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter= … ') AS snippet, ",
+                ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter= … ')",
                 vec![],
             );
+            if snippets_upto.is_some() {
+                sql.push(" END", vec![]);
+            }
+            sql.push(" AS snippet, ", vec![]);
         }
         None => {
             sql.push("NULL::text AS snippet, ", vec![]);
@@ -210,7 +219,7 @@ pub fn page(
     let (ty, desc) = key_type(sort);
     let dir = if desc { "DESC" } else { "ASC" };
     let mut sql = Sql::default();
-    card_select(&mut sql, f, ty);
+    card_select(&mut sql, f, ty, None);
     if sort == Sort::Relevance {
         let tsq = f.tsquery.as_deref().unwrap_or_default();
         let rank = |sql: &mut Sql| {
@@ -286,7 +295,9 @@ pub fn page(
 /// A relevance page from matches the index found and ranked (`ts_rank_cd`, computed from its
 /// positions: `rank.rs`): ordered and cut after the cursor here, as [`page`] would in
 /// PostgreSQL (rank descending, then id descending), so PostgreSQL reads only the page's
-/// cards and snippets, not the documents of every candidate.
+/// cards and snippets, not the documents of every candidate. Reads `limit + 1` rows (the
+/// last tells whether another page follows, and gets no snippet: `ts_headline` is most of
+/// this statement's time).
 pub fn ranked_page(
     conn: &mut PgConnection,
     f: &Filters,
@@ -300,9 +311,9 @@ pub fn ranked_page(
         let k = c.k.unwrap_or_default() as f32;
         ranked.retain(|(id, rank)| *rank < k || (*rank == k && *id < c.id));
     }
-    ranked.truncate(usize::try_from(limit).unwrap_or(0));
+    ranked.truncate(usize::try_from(limit + 1).unwrap_or(0));
     let mut sql = Sql::default();
-    card_select(&mut sql, f, KeyType::Float);
+    card_select(&mut sql, f, KeyType::Float, Some(limit));
     sql.push(
         &format!(
             " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"
@@ -406,7 +417,7 @@ fn distance_page(
     keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     keys.truncate(limit as usize);
     let mut sql = Sql::default();
-    card_select(&mut sql, f, KeyType::Double);
+    card_select(&mut sql, f, KeyType::Double, None);
     sql.push(
         &format!(
             " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"

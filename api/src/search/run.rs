@@ -493,7 +493,7 @@ pub fn execute(
         _ => None,
     };
     let mut rows = match ranked {
-        Some(ranked) => page::ranked_page(conn, &filters, ranked, cursor.as_ref(), limit + 1)?,
+        Some(ranked) => page::ranked_page(conn, &filters, ranked, cursor.as_ref(), limit)?,
         None => page::page(
             conn,
             &filters,
