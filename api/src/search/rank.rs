@@ -248,18 +248,7 @@ mod tests {
                 Some('\'') => {}
                 Some(_) => return None,
             }
-            let mut lexeme = String::new();
-            loop {
-                match chars.next()? {
-                    '\'' if chars.peek() == Some(&'\'') => {
-                        chars.next();
-                        lexeme.push('\'');
-                    }
-                    '\'' => break,
-                    '\\' => lexeme.push(chars.next()?),
-                    c => lexeme.push(c),
-                }
-            }
+            let lexeme = crate::search::tsquery_text::quoted(&mut chars)?;
             let mut positions = Vec::new();
             if chars.peek() == Some(&':') {
                 chars.next();

@@ -62,18 +62,7 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
                 out.push(Token::Follow);
             }
             '\'' => {
-                let mut lexeme = String::new();
-                loop {
-                    match chars.next()? {
-                        '\'' if chars.peek() == Some(&'\'') => {
-                            chars.next();
-                            lexeme.push('\'');
-                        }
-                        '\'' => break,
-                        '\\' => lexeme.push(chars.next()?),
-                        c => lexeme.push(c),
-                    }
-                }
+                let lexeme = quoted(&mut chars)?;
                 let mut restricted = false;
                 if chars.peek() == Some(&':') {
                     chars.next();
@@ -91,6 +80,23 @@ fn tokens(text: &str) -> Option<Vec<Token>> {
         }
     }
     Some(out)
+}
+
+/// A lexeme as PostgreSQL quotes it (`'l''avion'`, backslashes escaped), after its opening
+/// quote; `None` when it does not end.
+pub(super) fn quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+    let mut lexeme = String::new();
+    loop {
+        match chars.next()? {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                lexeme.push('\'');
+            }
+            '\'' => return Some(lexeme),
+            '\\' => lexeme.push(chars.next()?),
+            c => lexeme.push(c),
+        }
+    }
 }
 
 struct Parser {
