@@ -172,10 +172,15 @@ pub struct SearchHit {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 42.5)]
     pub distance_km: Option<f64>,
-    /// Where the words matched, with `<mark>` around them; the text is HTML-escaped, so the
-    /// snippet is safe to insert as HTML.
+    /// With `q`: the description where it matched, `<mark>` around the matched words (their
+    /// French or English stems, designations and numbers as written). A description of up to
+    /// 40 words is shown whole; a longer one as up to two fragments of 20 words with `…` where
+    /// text is left out (its beginning when only the title or the make matched). The text is
+    /// HTML-escaped (`& < > " '`), so the snippet is safe to insert as HTML.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "Robin DR400 <mark>hangaré</mark> à Marcé, moteur 800 h …")]
+    #[schema(
+        example = "… le <mark>moteur</mark> a été <mark>révisé</mark> en 2021 chez un motoriste … il est <mark>hangaré</mark> à Marcé …"
+    )]
     pub snippet: Option<String>,
 }
 

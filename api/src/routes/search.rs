@@ -71,7 +71,7 @@ pub async fn similar(
         }
         let items = page::similar(conn, id)?
             .into_iter()
-            .map(run::hit)
+            .map(|row| run::hit(row, None))
             .collect::<Result<Vec<_>, _>>()?;
         let total = items.len() as i64;
         Ok::<_, ApiError>(SearchResults {

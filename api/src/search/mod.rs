@@ -11,6 +11,7 @@ pub mod page;
 pub mod query;
 pub mod rank;
 pub mod run;
+pub mod snippet;
 pub mod sql;
 pub mod tsquery_text;
 

@@ -24,8 +24,9 @@ pub struct HitRow {
     pub key_time: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Double>)]
     pub distance_m: Option<f64>,
+    /// For a full-text search's snippet (see `card_select`).
     #[diesel(sql_type = Nullable<Text>)]
-    pub snippet: Option<String>,
+    pub description: Option<String>,
     #[diesel(sql_type = Integer)]
     pub version: i32,
     #[diesel(sql_type = Text)]
@@ -114,7 +115,7 @@ pub fn similar(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<HitRow>> {
            FROM cands JOIN listings l ON l.id = cands.id JOIN users u ON u.id = l.seller_id, me \
            WHERE u.status = 'active' AND l.id <> ? ORDER BY ord LIMIT 8) \
          SELECT h.id, NULL::float8 AS key_number, NULL::timestamptz AS key_time, \
-           NULL::float8 AS distance_m, NULL::text AS snippet, ",
+           NULL::float8 AS distance_m, NULL::text AS description, ",
         vec![Bind::Uuid(id), Bind::Uuid(id)],
     );
     sql.push(CARD_COLUMNS, vec![]);
@@ -126,9 +127,9 @@ pub fn similar(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<HitRow>> {
 /// document, and a broad query ("moteur révision") matches a quarter of the site.
 pub const RANK_CANDIDATES: i64 = 300;
 
-/// `SELECT h.id, <cursor key>, distance, snippet, <card columns>`: the outer select over the
-/// page `h` (with `h.id`, `h.sort_key`).
-/// `snippets_upto`: snippets only for the rows of `h` whose `ord` is at most this (the row
+/// `SELECT h.id, <cursor key>, distance, description, <card columns>`: the outer select over
+/// the page `h` (with `h.id`, `h.sort_key`).
+/// `snippets_upto`: descriptions only for the rows of `h` whose `ord` is at most this (the row
 /// read past a page to know whether another follows is not shown).
 fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType, snippets_upto: Option<i64>) {
     sql.push("SELECT h.id, ", vec![]);
@@ -146,30 +147,15 @@ fn card_select(sql: &mut Sql, f: &Filters, ty: KeyType, snippets_upto: Option<i6
         ),
         None => sql.push("NULL::float8 AS distance_m, ", vec![]),
     };
-    match &f.tsquery {
-        Some(tsq) => {
-            if let Some(n) = snippets_upto {
-                sql.push("CASE WHEN h.ord <= ? THEN ", vec![Bind::BigInt(n)]);
-            }
-            // Escaped first, so the only markup in the snippet is our <mark>.
-            sql.push(
-                "ts_headline('hangar_fr', replace(replace(replace(l.description, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), ",
-                vec![],
-            );
-            tsquery(sql, tsq);
-            sql.push(
-                ", 'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter= … ')",
-                vec![],
-            );
-            if snippets_upto.is_some() {
-                sql.push(" END", vec![]);
-            }
-            sql.push(" AS snippet, ", vec![]);
-        }
-        None => {
-            sql.push("NULL::text AS snippet, ", vec![]);
-        }
-    }
+    // The description, for the snippet the service writes (`snippet.rs`).
+    match (&f.tsquery, snippets_upto) {
+        (Some(_), Some(n)) => sql.push(
+            "CASE WHEN h.ord <= ? THEN l.description END AS description, ",
+            vec![Bind::BigInt(n)],
+        ),
+        (Some(_), None) => sql.push("l.description, ", vec![]),
+        (None, _) => sql.push("NULL::text AS description, ", vec![]),
+    };
     sql.push(CARD_COLUMNS, vec![]);
 }
 
@@ -296,8 +282,7 @@ pub fn page(
 /// positions: `rank.rs`): ordered and cut after the cursor here, as [`page`] would in
 /// PostgreSQL (rank descending, then id descending), so PostgreSQL reads only the page's
 /// cards and snippets, not the documents of every candidate. Reads `limit + 1` rows (the
-/// last tells whether another page follows, and gets no snippet: `ts_headline` is most of
-/// this statement's time).
+/// last tells whether another page follows: its description is not read).
 pub fn ranked_page(
     conn: &mut PgConnection,
     f: &Filters,

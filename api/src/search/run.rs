@@ -14,6 +14,7 @@ use super::cache::{ESTIMATE_TTL, MEMO_TTL, SearchCaches};
 use super::facets::{self, FacetSource};
 use super::index::{IndexError, Ranked, SearchIndex};
 use super::page::{self, HitRow};
+use super::snippet::Highlighter;
 use super::sql::{Bind, Sql};
 use super::{Cursor, Facet, Filters, Sort};
 use super::{counts, query};
@@ -243,7 +244,8 @@ fn descendants(conn: &mut PgConnection, slug: &str) -> QueryResult<Vec<Uuid>> {
     .collect())
 }
 
-pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
+/// A result card; `snippet`: the full-text search's highlighter, for the row's description.
+pub fn hit(row: HitRow, snippet: Option<&Highlighter>) -> Result<SearchHit, ApiError> {
     let cover = match (
         row.cover_id,
         row.cover_position,
@@ -303,7 +305,7 @@ pub fn hit(row: HitRow) -> Result<SearchHit, ApiError> {
         country: row.country.map(|s| s.trim().to_owned()),
         seller_type: row.seller_type,
         distance_km: row.distance_m.map(|m| (m / 100.0).round() / 10.0),
-        snippet: row.snippet,
+        snippet: snippet.zip(row.description).map(|(h, d)| h.snippet(&d)),
     })
 }
 
@@ -524,7 +526,11 @@ pub fn execute(
     } else {
         total(conn, ctx, &filters, rows.len() as i64 + i64::from(more))?
     };
-    let items = rows.into_iter().map(hit).collect::<Result<Vec<_>, _>>()?;
+    let highlighter = filters.tsquery.as_deref().and_then(Highlighter::new);
+    let items = rows
+        .into_iter()
+        .map(|row| hit(row, highlighter.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
 
     let (facets, facets_exact) = if facets.is_empty() {
         (None, true)

@@ -33,6 +33,7 @@ mod saved_searches;
 mod search;
 mod search_index;
 mod search_paging;
+mod snippets;
 mod static_files;
 mod tokens;
 mod users;
