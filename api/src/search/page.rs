@@ -297,18 +297,39 @@ pub fn ranked_page(
         ranked.retain(|(id, rank)| *rank < k || (*rank == k && *id < c.id));
     }
     ranked.truncate(usize::try_from(limit + 1).unwrap_or(0));
+    let keys: Vec<(Uuid, f64)> = ranked
+        .into_iter()
+        .map(|(id, r)| (id, f64::from(r)))
+        .collect();
+    cards(conn, f, KeyType::Float, &keys, Some(limit))
+}
+
+/// The cards of `keys` (id, sort key), in that order. Prepared, with the number of rows
+/// written in: a generic plan then expects that many (not the 100 it assumes for `unnest` of
+/// a parameter), so PostgreSQL keeps it instead of planning the five-table join for every
+/// page (0.6 ms, twice its execution). One statement per page size and filter shape on each
+/// connection.
+fn cards(
+    conn: &mut PgConnection,
+    f: &Filters,
+    ty: KeyType,
+    keys: &[(Uuid, f64)],
+    snippets_upto: Option<i64>,
+) -> QueryResult<Vec<HitRow>> {
     let mut sql = Sql::default();
-    card_select(&mut sql, f, KeyType::Float, Some(limit));
+    card_select(&mut sql, f, ty, snippets_upto);
     sql.push(
         &format!(
-            " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"
+            " FROM (SELECT * FROM unnest(?, ?) WITH ORDINALITY AS u(id, sort_key, ord) LIMIT {}) h \
+             {CARD_JOINS} ORDER BY h.ord",
+            keys.len()
         ),
         vec![
-            Bind::Uuids(ranked.iter().map(|r| r.0).collect()),
-            Bind::Doubles(ranked.iter().map(|r| f64::from(r.1)).collect()),
+            Bind::Uuids(keys.iter().map(|k| k.0).collect()),
+            Bind::Doubles(keys.iter().map(|k| k.1).collect()),
         ],
     );
-    sql.load(conn)
+    sql.load_prepared(conn)
 }
 
 /// Nearest first. The GiST index returns listings by distance, but every listing at one
@@ -401,16 +422,6 @@ fn distance_page(
     }
     keys.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     keys.truncate(limit as usize);
-    let mut sql = Sql::default();
-    card_select(&mut sql, f, KeyType::Double, None);
-    sql.push(
-        &format!(
-            " FROM unnest(?, ?) WITH ORDINALITY AS h(id, sort_key, ord) {CARD_JOINS} ORDER BY h.ord"
-        ),
-        vec![
-            Bind::Uuids(keys.iter().map(|k| k.1).collect()),
-            Bind::Doubles(keys.iter().map(|k| k.0).collect()),
-        ],
-    );
-    sql.load(conn)
+    let keys: Vec<(Uuid, f64)> = keys.into_iter().map(|(d, id)| (id, d)).collect();
+    cards(conn, f, KeyType::Double, &keys, None)
 }

@@ -8,9 +8,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::deserialize::QueryableByName;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::query_builder::BoxedSqlQuery;
+use diesel::query_builder::{AstPass, BoxedSqlQuery, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
-    Array, BigInt, Bool, Double, Float, Integer, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Bool, Double, Float, Integer, Text, Timestamptz, Untyped, Uuid as SqlUuid,
 };
 use uuid::Uuid;
 
@@ -154,14 +154,82 @@ impl Sql {
     where
         U: QueryableByName<Pg> + 'static,
     {
+        self.record();
+        self.query().load(conn)
+    }
+
+    /// Runs the statement as a prepared statement the connection keeps (diesel's statement
+    /// cache, keyed by the text): parsed once per connection, and planned once when
+    /// PostgreSQL finds a generic plan as good as the custom ones. Only for statements whose
+    /// plan does not depend on the values (a walk's does: its estimates come from them).
+    pub fn load_prepared<U>(&self, conn: &mut PgConnection) -> QueryResult<Vec<U>>
+    where
+        U: QueryableByName<Pg> + 'static,
+    {
+        self.record();
+        Prepared(self).load(conn)
+    }
+
+    fn record(&self) {
         CAPTURED.with(|c| {
             if let Some(list) = c.borrow_mut().as_mut() {
                 list.push(self.literal());
             }
         });
-        self.query().load(conn)
     }
 }
+
+/// [`Sql`] as a query diesel may prepare and cache (its `sql_query` never is).
+struct Prepared<'a>(&'a Sql);
+
+impl QueryFragment<Pg> for Prepared<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // diesel writes each placeholder itself: the text goes in between them.
+        let text = self.0.text.as_str();
+        let mut at = 0;
+        for (i, b) in self.0.binds.iter().enumerate() {
+            let mark = format!("${}", i + 1);
+            let found = text[at..]
+                .match_indices(&mark)
+                .map(|(j, _)| at + j)
+                .find(|&j| !text[j + mark.len()..].starts_with(|c: char| c.is_ascii_digit()))
+                .ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(
+                        format!("no placeholder {mark}").into(),
+                    )
+                })?;
+            out.push_sql(&text[at..found]);
+            at = found + mark.len();
+            match b {
+                Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
+                Bind::Int(v) => out.push_bind_param::<Integer, _>(v)?,
+                Bind::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Bind::Double(v) => out.push_bind_param::<Double, _>(v)?,
+                Bind::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+                Bind::Uuids(v) => out.push_bind_param::<Array<SqlUuid>, _>(v)?,
+                Bind::Doubles(v) => out.push_bind_param::<Array<Double>, _>(v)?,
+                Bind::Uuid(v) => out.push_bind_param::<SqlUuid, _>(v)?,
+                Bind::Time(v) => out.push_bind_param::<Timestamptz, _>(v)?,
+                Bind::Float(v) => out.push_bind_param::<Float, _>(v)?,
+            }
+        }
+        out.push_sql(&text[at..]);
+        Ok(())
+    }
+}
+
+impl QueryId for Prepared<'_> {
+    type QueryId = ();
+    // No static id: diesel's cache then keys the statement by its text and bind types.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Prepared<'_> {
+    type SqlType = Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for Prepared<'_> {}
 
 #[cfg(test)]
 mod tests {
