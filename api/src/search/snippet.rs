@@ -97,23 +97,19 @@ impl Highlighter {
 
     /// The query term `word` matches, if any.
     fn term_of(&self, word: &str) -> Option<usize> {
-        let find = |form: &str| {
-            let initial = form.chars().next()?;
-            if !self.initials.contains(&initial) {
-                return None;
-            }
-            self.terms.binary_search_by(|t| t.as_str().cmp(form)).ok()
+        let possible = |form: &str| {
+            form.chars()
+                .next()
+                .is_some_and(|c| self.initials.contains(&c))
         };
+        let find = |form: &str| self.terms.binary_search_by(|t| t.as_str().cmp(form)).ok();
         if word.chars().any(char::is_numeric) {
             // A designation or a number: PostgreSQL's `simple` dictionary, the word lower-cased.
-            return find(&word.to_lowercase());
+            let lower = word.to_lowercase();
+            return possible(&lower).then(|| find(&lower)).flatten();
         }
         let lower = fold(word);
-        if !lower
-            .chars()
-            .next()
-            .is_some_and(|c| self.initials.contains(&c))
-        {
+        if !possible(&lower) {
             return None;
         }
         // As typed (the query's designation variant), then its stems.
@@ -139,16 +135,14 @@ impl Highlighter {
         let fragments = choose(&words);
         let mut out = String::new();
         for (i, &(s, e)) in fragments.iter().enumerate() {
-            if i == 0 && s > 0 {
+            if s > 0 {
+                // Text left out before (fragments after the first never start at 0).
+                if i > 0 {
+                    out.push(' ');
+                }
                 out.push_str(ELLIPSIS);
                 out.push(' ');
-            }
-            if i > 0 {
-                out.push(' ');
-                out.push_str(ELLIPSIS);
-                out.push(' ');
-            }
-            if s == 0 {
+            } else {
                 // What comes before the first word ("« Superbe"), without leading space.
                 let mut lead = String::new();
                 gap(

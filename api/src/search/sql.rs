@@ -8,7 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::deserialize::QueryableByName;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, BoxedSqlQuery, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
     Array, BigInt, Bool, Double, Float, Integer, Text, Timestamptz, Untyped, Uuid as SqlUuid,
 };
@@ -66,6 +66,9 @@ impl Bind {
 pub struct Sql {
     pub text: String,
     pub binds: Vec<Bind>,
+    /// Where each placeholder (`$1`, `$2`…) starts in `text`: diesel writes placeholders
+    /// itself, so the text is handed to it in the pieces between them.
+    marks: Vec<usize>,
 }
 
 thread_local! {
@@ -95,6 +98,7 @@ impl Sql {
             if ch == '?' {
                 if let Some(b) = it.next() {
                     self.binds.push(b);
+                    self.marks.push(self.text.len());
                     self.text.push_str(&format!("${}", self.binds.len()));
                 }
             } else {
@@ -129,33 +133,17 @@ impl Sql {
         out
     }
 
-    fn query(&self) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
-        let mut q = diesel::sql_query(self.text.clone()).into_boxed::<Pg>();
-        for b in &self.binds {
-            q = match b.clone() {
-                Bind::Text(v) => q.bind::<Text, _>(v),
-                Bind::Texts(v) => q.bind::<Array<Text>, _>(v),
-                Bind::Int(v) => q.bind::<Integer, _>(v),
-                Bind::BigInt(v) => q.bind::<BigInt, _>(v),
-                Bind::Double(v) => q.bind::<Double, _>(v),
-                Bind::Bool(v) => q.bind::<Bool, _>(v),
-                Bind::Uuids(v) => q.bind::<Array<SqlUuid>, _>(v),
-                Bind::Doubles(v) => q.bind::<Array<Double>, _>(v),
-                Bind::Uuid(v) => q.bind::<SqlUuid, _>(v),
-                Bind::Time(v) => q.bind::<Timestamptz, _>(v),
-                Bind::Float(v) => q.bind::<Float, _>(v),
-            };
-        }
-        q
-    }
-
     /// Runs the statement and loads its rows.
     pub fn load<U>(&self, conn: &mut PgConnection) -> QueryResult<Vec<U>>
     where
         U: QueryableByName<Pg> + 'static,
     {
         self.record();
-        self.query().load(conn)
+        Statement {
+            sql: self,
+            cache: false,
+        }
+        .load(conn)
     }
 
     /// Runs the statement as a prepared statement the connection keeps (diesel's statement
@@ -167,7 +155,11 @@ impl Sql {
         U: QueryableByName<Pg> + 'static,
     {
         self.record();
-        Prepared(self).load(conn)
+        Statement {
+            sql: self,
+            cache: true,
+        }
+        .load(conn)
     }
 
     fn record(&self) {
@@ -179,27 +171,24 @@ impl Sql {
     }
 }
 
-/// [`Sql`] as a query diesel may prepare and cache (its `sql_query` never is).
-struct Prepared<'a>(&'a Sql);
+/// [`Sql`] as a diesel query; `cache`: kept prepared by the connection (diesel's
+/// `sql_query` never is).
+struct Statement<'a> {
+    sql: &'a Sql,
+    cache: bool,
+}
 
-impl QueryFragment<Pg> for Prepared<'_> {
+impl QueryFragment<Pg> for Statement<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        // diesel writes each placeholder itself: the text goes in between them.
-        let text = self.0.text.as_str();
+        if !self.cache {
+            out.unsafe_to_cache_prepared();
+        }
+        let text = self.sql.text.as_str();
         let mut at = 0;
-        for (i, b) in self.0.binds.iter().enumerate() {
-            let mark = format!("${}", i + 1);
-            let found = text[at..]
-                .match_indices(&mark)
-                .map(|(j, _)| at + j)
-                .find(|&j| !text[j + mark.len()..].starts_with(|c: char| c.is_ascii_digit()))
-                .ok_or_else(|| {
-                    diesel::result::Error::QueryBuilderError(
-                        format!("no placeholder {mark}").into(),
-                    )
-                })?;
-            out.push_sql(&text[at..found]);
-            at = found + mark.len();
+        for (i, (b, &mark)) in self.sql.binds.iter().zip(&self.sql.marks).enumerate() {
+            out.push_sql(&text[at..mark]);
+            // Past `$<i + 1>`: diesel writes its own.
+            at = mark + 1 + (i + 1).to_string().len();
             match b {
                 Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
                 Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
@@ -219,17 +208,17 @@ impl QueryFragment<Pg> for Prepared<'_> {
     }
 }
 
-impl QueryId for Prepared<'_> {
+impl QueryId for Statement<'_> {
     type QueryId = ();
     // No static id: diesel's cache then keys the statement by its text and bind types.
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl Query for Prepared<'_> {
+impl Query for Statement<'_> {
     type SqlType = Untyped;
 }
 
-impl RunQueryDsl<PgConnection> for Prepared<'_> {}
+impl RunQueryDsl<PgConnection> for Statement<'_> {}
 
 #[cfg(test)]
 mod tests {
