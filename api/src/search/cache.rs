@@ -81,6 +81,10 @@ pub struct SearchCaches {
     pub tsqueries: TtlCache<String>,
     /// The planner's estimates by search: [`ESTIMATE_TTL`] (an estimate already).
     pub estimates: TtlCache<i64>,
+    /// Airfields' coordinates by ICAO code (`None`: unknown): [`MEMO_TTL`]. Reference data,
+    /// loaded from the bundled list at start-up; a radius search asks for its airfield on
+    /// every page.
+    pub airfields: TtlCache<Option<(f64, f64)>>,
 }
 
 /// How long a planner's estimate of a search's matches is kept.

@@ -194,7 +194,11 @@ pub fn prepare_query(query: &str) -> Result<Prepared, ApiError> {
 }
 
 /// `lat,lon`, or an airfield's coordinates.
-fn resolve_near(conn: &mut PgConnection, near: &str) -> Result<(f64, f64), ApiError> {
+fn resolve_near(
+    conn: &mut PgConnection,
+    caches: &SearchCaches,
+    near: &str,
+) -> Result<(f64, f64), ApiError> {
     #[derive(QueryableByName)]
     struct Point {
         #[diesel(sql_type = Double)]
@@ -216,14 +220,21 @@ fn resolve_near(conn: &mut PgConnection, near: &str) -> Result<(f64, f64), ApiEr
         }
         return Ok((lat, lon));
     }
-    Sql::new(
-        "SELECT lat, lon FROM airfields WHERE icao = CAST(? AS bpchar)",
-        vec![Bind::Text(near.trim().to_uppercase())],
-    )
-    .load::<Point>(conn)?
-    .first()
-    .map(|p| (p.lat, p.lon))
-    .ok_or_else(|| ApiError::field("near", "is not a known airfield ICAO code, nor `lat,lon`"))
+    let icao = near.trim().to_uppercase();
+    caches
+        .airfields
+        .get_or_load(&icao, MEMO_TTL, || {
+            Ok::<_, ApiError>(
+                Sql::new(
+                    "SELECT lat, lon FROM airfields WHERE icao = CAST(? AS bpchar)",
+                    vec![Bind::Text(icao.clone())],
+                )
+                .load::<Point>(conn)?
+                .first()
+                .map(|p| (p.lat, p.lon)),
+            )
+        })?
+        .ok_or_else(|| ApiError::field("near", "is not a known airfield ICAO code, nor `lat,lon`"))
 }
 
 /// The category and its active descendants.
@@ -450,7 +461,7 @@ pub fn execute(
         facets,
     } = prepared;
     if let Some(near) = near {
-        filters.near = Some(resolve_near(conn, &near)?);
+        filters.near = Some(resolve_near(conn, &ctx.caches, &near)?);
     }
     if let Some(slug) = &category {
         let ids = ctx

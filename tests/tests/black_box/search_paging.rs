@@ -90,6 +90,18 @@ async fn distance_pages_walk_every_listing_at_one_airfield_once() {
         distances[6] > 10.0 && distances[6] < 40.0,
         "Pontoise: {distances:?}"
     );
+
+    // The nearest-first statements are prepared: past five executions on a connection,
+    // PostgreSQL may run them with a generic plan. Eight more walks (32 pages on a pool of 4)
+    // must give the same pages.
+    for round in 0..8 {
+        let again: Vec<String> = walk(&app, "near=LFPN&radius_km=100&sort=distance&limit=2")
+            .await
+            .iter()
+            .map(id)
+            .collect();
+        assert_eq!(again, got, "walk {round}");
+    }
 }
 
 #[tokio::test]
