@@ -371,6 +371,9 @@ fn cards(
     keys: &[PageKey],
     snippets_upto: Option<i64>,
 ) -> QueryResult<Vec<HitRow>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut sql = Sql::default();
     card_select(&mut sql, f, None, snippets_upto);
     sql.push(
