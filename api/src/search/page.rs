@@ -188,13 +188,12 @@ fn after_cursor(
     );
 }
 
-/// A page of hits. Walked in index order ([`walk_page`]) or nearest first
-/// ([`distance_page`]); otherwise in one statement whose inner query finds the page's ids and
-/// whose outer one reads what the cards show for those rows only (snippets and distances are
-/// computed for the page, not for every match). Relevance ranks the [`RANK_CANDIDATES`] most
-/// recent matches. `candidates`: the matches the in-process index found and PostgreSQL
-/// checked (the most recent for relevance, the page after the cursor for newest), read by id
-/// instead of walking.
+/// A page of hits: walked in index order or read from the in-process index's candidates
+/// ([`walk_page`]), nearest first ([`distance_page`]), or by relevance in one statement whose
+/// inner query ranks the [`RANK_CANDIDATES`] most recent matches and whose outer one reads
+/// what the cards show for the page's rows only. `candidates`: the matches the in-process
+/// index found and PostgreSQL checked (the most recent for relevance, the page after the
+/// cursor for newest), read by id instead of walking.
 pub fn page(
     conn: &mut PgConnection,
     f: &Filters,
@@ -206,61 +205,46 @@ pub fn page(
     if sort == Sort::Distance {
         return distance_page(conn, f, after, limit);
     }
-    if sort != Sort::Relevance && candidates.is_none() {
-        return walk_page(conn, f, sort, after, limit);
+    if sort != Sort::Relevance {
+        return walk_page(conn, f, sort, after, limit, candidates);
     }
     let (ty, desc) = key_type(sort);
     let dir = if desc { "DESC" } else { "ASC" };
     let mut sql = Sql::default();
     card_select(&mut sql, f, Some(ty), None);
+    // Relevance: the most recent matches ranked (the index's, or walked here).
+    let tsq = f.tsquery.as_deref().unwrap_or_default();
+    let rank = |sql: &mut Sql| {
+        sql.push("ts_rank_cd(m.doc, ", vec![]);
+        tsquery(sql, tsq);
+        sql.push(")", vec![]);
+    };
+    sql.push(" FROM (SELECT m.id, ", vec![]);
+    rank(&mut sql);
+    sql.push(
+        " AS sort_key FROM (SELECT l.id, l.search_document AS doc",
+        vec![],
+    );
     match candidates {
-        Some(ids) if sort != Sort::Relevance => {
-            // The index found the page's listings (after the cursor), PostgreSQL checked them.
-            sql.push(" FROM (SELECT l.id, ", vec![]);
-            order_key(&mut sql, f, sort);
+        Some(ids) => sql.push(
+            " FROM listings l WHERE l.id = ANY(?)) m WHERE true",
+            vec![Bind::Uuids(ids.to_vec())],
+        ),
+        None => {
+            from_where(&mut sql, f, None);
             sql.push(
-                &format!(
-                    " AS sort_key FROM listings l WHERE l.id = ANY(?) ORDER BY sort_key {dir}, l.id {dir} LIMIT ?) h"
-                ),
-                vec![Bind::Uuids(ids.to_vec()), Bind::BigInt(limit)],
-            );
+                " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
+                vec![Bind::BigInt(RANK_CANDIDATES)],
+            )
         }
-        // Relevance: the most recent matches ranked (the index's, or walked here).
-        _ => {
-            let tsq = f.tsquery.as_deref().unwrap_or_default();
-            let rank = |sql: &mut Sql| {
-                sql.push("ts_rank_cd(m.doc, ", vec![]);
-                tsquery(sql, tsq);
-                sql.push(")", vec![]);
-            };
-            sql.push(" FROM (SELECT m.id, ", vec![]);
-            rank(&mut sql);
-            sql.push(
-                " AS sort_key FROM (SELECT l.id, l.search_document AS doc",
-                vec![],
-            );
-            match candidates {
-                Some(ids) => sql.push(
-                    " FROM listings l WHERE l.id = ANY(?)) m WHERE true",
-                    vec![Bind::Uuids(ids.to_vec())],
-                ),
-                None => {
-                    from_where(&mut sql, f, None);
-                    sql.push(
-                        " ORDER BY l.published_at DESC, l.id DESC LIMIT ?) m WHERE true",
-                        vec![Bind::BigInt(RANK_CANDIDATES)],
-                    )
-                }
-            };
-            if let Some(c) = after {
-                after_cursor(&mut sql, c, ty, desc, rank, "m.id");
-            }
-            sql.push(
-                &format!(" ORDER BY sort_key {dir}, m.id {dir} LIMIT ?) h"),
-                vec![Bind::BigInt(limit)],
-            );
-        }
+    };
+    if let Some(c) = after {
+        after_cursor(&mut sql, c, ty, desc, rank, "m.id");
     }
+    sql.push(
+        &format!(" ORDER BY sort_key {dir}, m.id {dir} LIMIT ?) h"),
+        vec![Bind::BigInt(limit)],
+    );
     sql.push(
         &format!(" {CARD_JOINS} ORDER BY h.sort_key {dir}, h.id {dir}"),
         vec![],
@@ -268,16 +252,18 @@ pub fn page(
     sql.load(conn)
 }
 
-/// A page in index order (keyset after `after`): the walk, planned for its filters every
-/// time (the best index depends on their values: a small category's own, or the newest-first
-/// one), then the cards by id ([`cards`], prepared). One statement of both costed 0.76 ms of
-/// planning for 0.44 of execution; the walk alone plans in 0.25 ms.
+/// A page in index order (keyset after `after`), or of the `candidates` the in-process index
+/// found: the walk, planned for its filters every time (the best index depends on their
+/// values: a small category's own, or the newest-first one), then the cards by id
+/// ([`cards`], prepared). One statement of both took 0.76 ms to plan for 0.44 ms of
+/// execution; the walk alone plans in 0.25 ms.
 fn walk_page(
     conn: &mut PgConnection,
     f: &Filters,
     sort: Sort,
     after: Option<&Cursor>,
     limit: i64,
+    candidates: Option<&[Uuid]>,
 ) -> QueryResult<Vec<HitRow>> {
     let (ty, desc) = key_type(sort);
     let dir = if desc { "DESC" } else { "ASC" };
@@ -292,18 +278,29 @@ fn walk_page(
     sql.push(" FROM (SELECT l.id, ", vec![]);
     order_key(&mut sql, f, sort);
     sql.push(" AS sort_key", vec![]);
-    from_where(&mut sql, f, None);
-    if let Some(c) = after {
-        after_cursor(
-            &mut sql,
-            c,
-            ty,
-            desc,
-            |sql| {
-                order_key(sql, f, sort);
-            },
-            "l.id",
-        );
+    match candidates {
+        // The index found the page's listings (after the cursor), PostgreSQL checked them.
+        Some(ids) => {
+            sql.push(
+                " FROM listings l WHERE l.id = ANY(?)",
+                vec![Bind::Uuids(ids.to_vec())],
+            );
+        }
+        None => {
+            from_where(&mut sql, f, None);
+            if let Some(c) = after {
+                after_cursor(
+                    &mut sql,
+                    c,
+                    ty,
+                    desc,
+                    |sql| {
+                        order_key(sql, f, sort);
+                    },
+                    "l.id",
+                );
+            }
+        }
     }
     sql.push(
         &format!(" ORDER BY sort_key {dir}, l.id {dir} LIMIT ?) h"),
