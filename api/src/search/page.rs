@@ -130,17 +130,17 @@ pub fn similar(conn: &mut PgConnection, id: Uuid) -> QueryResult<Vec<HitRow>> {
 pub const RANK_CANDIDATES: i64 = 300;
 
 /// `SELECT h.id, <cursor key>, distance, description, <card columns>`: the outer select over
-/// the page `h` (with `h.id`, and `h.sort_key` of type `ty` when given).
+/// the page `h` (with `h.id`, and the relevance page's `h.sort_key` when `sort_key`).
 /// `snippets_upto`: descriptions only for the rows of `h` whose `ord` is at most this (the row
 /// read past a page to know whether another follows is not shown).
-fn card_select(sql: &mut Sql, f: &Filters, ty: Option<KeyType>, snippets_upto: Option<i64>) {
+fn card_select(sql: &mut Sql, f: &Filters, sort_key: bool, snippets_upto: Option<i64>) {
     sql.push("SELECT h.id, ", vec![]);
     sql.push(
-        match ty {
-            Some(KeyType::Time) => "NULL::float8 AS key_number, h.sort_key AS key_time, ",
-            Some(_) => "h.sort_key::float8 AS key_number, NULL::timestamptz AS key_time, ",
+        if sort_key {
+            "h.sort_key::float8 AS key_number, NULL::timestamptz AS key_time, "
+        } else {
             // Set by the service (`cards`).
-            None => "NULL::float8 AS key_number, NULL::timestamptz AS key_time, ",
+            "NULL::float8 AS key_number, NULL::timestamptz AS key_time, "
         },
         vec![],
     );
@@ -211,7 +211,7 @@ pub fn page(
     let (ty, desc) = key_type(sort);
     let dir = if desc { "DESC" } else { "ASC" };
     let mut sql = Sql::default();
-    card_select(&mut sql, f, Some(ty), None);
+    card_select(&mut sql, f, true, None);
     // Relevance: the most recent matches ranked (the index's, or walked here).
     let tsq = f.tsquery.as_deref().unwrap_or_default();
     let rank = |sql: &mut Sql| {
@@ -372,7 +372,7 @@ fn cards(
         return Ok(Vec::new());
     }
     let mut sql = Sql::default();
-    card_select(&mut sql, f, None, snippets_upto);
+    card_select(&mut sql, f, false, snippets_upto);
     sql.push(
         &format!(
             " FROM (SELECT * FROM unnest(?) WITH ORDINALITY AS u(id, ord) LIMIT {}) h \

@@ -138,12 +138,7 @@ impl Sql {
     where
         U: QueryableByName<Pg> + 'static,
     {
-        self.record();
-        Statement {
-            sql: self,
-            cache: false,
-        }
-        .load(conn)
+        self.run(conn, false)
     }
 
     /// Runs the statement as a prepared statement the connection keeps (diesel's statement
@@ -154,12 +149,15 @@ impl Sql {
     where
         U: QueryableByName<Pg> + 'static,
     {
+        self.run(conn, true)
+    }
+
+    fn run<U>(&self, conn: &mut PgConnection, cache: bool) -> QueryResult<Vec<U>>
+    where
+        U: QueryableByName<Pg> + 'static,
+    {
         self.record();
-        Statement {
-            sql: self,
-            cache: true,
-        }
-        .load(conn)
+        Statement { sql: self, cache }.load(conn)
     }
 
     fn record(&self) {
