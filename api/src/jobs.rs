@@ -177,29 +177,38 @@ pub fn maintenance(conn: &mut PgConnection, base_url: &str) -> QueryResult<(usiz
     })
 }
 
-/// Recomputes the search facet aggregate (`listing_facet_counts`). Readers keep the previous
-/// contents until it commits; a replica that finds another one refreshing skips its turn.
-pub fn refresh_facets(conn: &mut PgConnection) -> QueryResult<bool> {
+/// What a turn of the facet refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetRefresh {
+    Refreshed,
+    /// Nothing the aggregate counts has changed since the last recount.
+    Unchanged,
+    /// Another process (a replica) holds the refresh: this one skips its turn.
+    Busy,
+}
+
+/// Recomputes the search facet aggregate (`listing_facet_counts`) when a listing or a seller
+/// changed something it counts (`refresh_listing_facet_counts()`, migration
+/// `2026-11-29-000070`): a recount takes seconds of one core at a million listings, and an
+/// idle site should not pay it every minute. Readers keep the previous contents until it
+/// commits.
+pub fn refresh_facets(conn: &mut PgConnection) -> QueryResult<FacetRefresh> {
+    #[derive(diesel::QueryableByName)]
+    struct Outcome {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        outcome: String,
+    }
     conn.transaction(|conn| {
-        #[derive(diesel::QueryableByName)]
-        struct Locked {
-            #[diesel(sql_type = diesel::sql_types::Bool)]
-            locked: bool,
-        }
-        let locked = diesel::sql_query(
-            "SELECT pg_try_advisory_xact_lock(hashtext('hangar:refresh listing_facet_counts')) AS locked",
-        )
-        .get_result::<Locked>(conn)?
-        .locked;
-        if !locked {
-            return Ok(false);
-        }
-        // A full recount takes seconds at a million listings: more than the pool's
-        // per-statement limit for requests.
+        // More than the pool's per-statement limit for requests.
         diesel::sql_query("SET LOCAL statement_timeout = '10min'").execute(conn)?;
-        diesel::sql_query("REFRESH MATERIALIZED VIEW CONCURRENTLY listing_facet_counts")
-            .execute(conn)?;
-        Ok(true)
+        let outcome = diesel::sql_query("SELECT refresh_listing_facet_counts() AS outcome")
+            .get_result::<Outcome>(conn)?
+            .outcome;
+        Ok(match outcome.as_str() {
+            "refreshed" => FacetRefresh::Refreshed,
+            "busy" => FacetRefresh::Busy,
+            _ => FacetRefresh::Unchanged,
+        })
     })
 }
 
@@ -244,8 +253,13 @@ pub fn spawn(
             tokio::select! {
                 _ = views_tick.tick() => views.flush(&pool).await,
                 _ = facets_tick.tick() => {
-                    if let Err(err) = db::run(&pool, refresh_facets).await {
-                        log::warn!("facet aggregate refresh failed: {err}");
+                    let started = std::time::Instant::now();
+                    match db::run(&pool, refresh_facets).await {
+                        Ok(outcome) => log::debug!(
+                            "facet aggregate: {outcome:?} in {:?}",
+                            started.elapsed()
+                        ),
+                        Err(err) => log::warn!("facet aggregate refresh failed: {err}"),
                     }
                 }
                 _ = alerts_tick.tick() => {

@@ -1,8 +1,9 @@
 // @generated automatically by Diesel CLI.
 //
 // Regenerate with `diesel print-schema > api/src/db/schema.rs` after adding a migration
-// (see CONTRIBUTING.md). `listings.search_changed` (xid8, which diesel has no type for) is
-// left out: only the raw SQL of api/src/search/index.rs reads it.
+// (see CONTRIBUTING.md). `listings.search_changed` and `listing_facet_counts_state` (xid8,
+// which diesel has no type for) are left out: only raw SQL reads them
+// (api/src/search/index.rs, and `refresh_listing_facet_counts()` through api/src/jobs.rs).
 
 diesel::table! {
     airfields (icao) {

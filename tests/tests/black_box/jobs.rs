@@ -1,5 +1,6 @@
 //! Background work, run directly against a test database: listing expiry, the reminder mail
-//! a week before, purges; and the demo seed. View counts, saved by the service's own round.
+//! a week before, purges; and the demo seed. View counts, saved by the service's own round;
+//! the facet aggregate, recounted by it only after a change.
 
 use diesel::RunQueryDsl;
 use hangar_tests::listings::{published, seller};
@@ -206,5 +207,100 @@ async fn views_are_counted_and_saved_but_not_the_sellers_own() {
         count(&app),
         "3",
         "the seller's own visit counted, or a view twice"
+    );
+}
+
+/// Waits (up to 20 s) until the make facet of a browse of `aircraft` is `expected`.
+async fn make_facet_becomes(app: &hangar_tests::TestApp, expected: serde_json::Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let res = app
+            .get("/api/v1/listings?category=aircraft&facets=make")
+            .await;
+        assert_eq!(res.status().as_u16(), 200);
+        let page: serde_json::Value = res.json().await.unwrap_or_default();
+        if page["facets"]["make"] == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the aggregate never showed {expected}: {page}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_facet_aggregate_is_recounted_only_after_a_change() {
+    // Arrange: browse facets always from the aggregate, its refresh tried every 100 ms, views
+    // saved every 100 ms.
+    let app = hangar_tests::spawn_app_with(&[
+        ("FACETS_LIVE_MAX_ROWS", "0"),
+        ("FACETS_REFRESH_MS", "100"),
+        ("VIEWS_FLUSH_MS", "100"),
+    ])
+    .await;
+    let owner = seller(&app, "recompte@example.fr");
+    let id = published(&app, &owner.token).await;
+    let wait_for = |expected: serde_json::Value| make_facet_becomes(&app, expected);
+    let refreshed_at = |app: &hangar_tests::TestApp| {
+        text(
+            app,
+            "SELECT refreshed_at::text AS value FROM listing_facet_counts_state",
+        )
+        .concat()
+    };
+    wait_for(serde_json::json!([{"value": "Robin", "count": 1}])).await;
+    let counted = refreshed_at(&app);
+    assert!(!counted.is_empty(), "no recount recorded");
+
+    // Act: nothing the aggregate counts changes for ten turns; a visit only bumps the
+    // listing's view count (saved by the views round).
+    assert_eq!(
+        app.get(&format!("/api/v1/listings/{id}"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+
+    // Assert: not recounted.
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT view_count::text AS value FROM listings WHERE id = '{id}'")
+        )
+        .concat(),
+        "1",
+        "the visit was not saved: the test proves nothing"
+    );
+    assert_eq!(
+        refreshed_at(&app),
+        counted,
+        "recounted with nothing changed"
+    );
+
+    // Act: the seller is suspended (a change to the user, not to the listing's row).
+    exec(
+        &app,
+        &format!(
+            "UPDATE users SET status = 'suspended' WHERE id = '{}'",
+            owner.id
+        ),
+    );
+
+    // Assert: their listing leaves the counts at a later turn.
+    wait_for(serde_json::json!([])).await;
+    assert_ne!(refreshed_at(&app), counted);
+
+    // A second process finds the refresh taken and skips its turn.
+    let mut holder = app.db.connect();
+    diesel::sql_query("SELECT pg_advisory_lock(hashtext('hangar:refresh listing_facet_counts'))")
+        .execute(&mut holder)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        text(&app, "SELECT refresh_listing_facet_counts() AS value"),
+        ["busy"]
     );
 }
