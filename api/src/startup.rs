@@ -119,8 +119,9 @@ impl Application {
 
         let spec = openapi::spec();
         let routes = web::Data::new(fallback::RouteTable::from_spec(&spec));
-        let sender =
-            crate::mail::Sender::new(pool.clone(), &settings).map_err(StartupError::Config)?;
+        let background = db::build_background_pool(&settings.database);
+        let sender = crate::mail::Sender::new(background.clone(), &settings)
+            .map_err(StartupError::Config)?;
         let poll_interval = settings.mail.poll_interval;
         let jwt = JwtKeys::new(&settings.jwt_secret, &settings.public_base_url)
             .map_err(|e| StartupError::Database(format!("JWT keys: {e}")))?;
@@ -148,7 +149,7 @@ impl Application {
             alerts: alerts.clone(),
         });
         let jobs = crate::jobs::spawn(
-            pool.clone(),
+            background,
             state.views.clone(),
             alerts,
             state.settings.public_base_url.clone(),

@@ -60,12 +60,26 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
     }
 }
 
-/// Builds the pool without connecting: the API starts even if the database is still booting,
-/// and `/readyz` tells when it is reachable.
+/// Builds the requests' pool (`DATABASE_POOL_SIZE`) without connecting: the API starts even
+/// if the database is still booting, and `/readyz` tells when it is reachable.
 pub fn build_pool(settings: &DatabaseSettings) -> PgPool {
+    pool_of(settings, settings.pool_size)
+}
+
+/// Connections for the background tasks (the jobs and the mail outbox, each one statement
+/// at a time), apart from the requests' pool: a recount of the facet aggregate holds its
+/// connection for seconds, which must not be one of the few a small pool gives requests.
+pub fn build_background_pool(settings: &DatabaseSettings) -> PgPool {
+    pool_of(settings, BACKGROUND_POOL_SIZE)
+}
+
+/// The jobs loop and the mail sender.
+pub const BACKGROUND_POOL_SIZE: u32 = 2;
+
+fn pool_of(settings: &DatabaseSettings, size: u32) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(&settings.url);
     Pool::builder()
-        .max_size(settings.pool_size)
+        .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(settings.connect_timeout)
         // Validating on check-out is what lets the pool recover by itself after a restart.

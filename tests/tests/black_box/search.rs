@@ -293,6 +293,17 @@ async fn bad_searches_are_refused_by_name() {
             "year_min",
             "empty year range",
         ),
+        ("year_min=abc", "year_min", "a year that is not a number"),
+        (
+            "price_min=9000000&price_max=100",
+            "price_min",
+            "price_min above price_max",
+        ),
+        ("near=LFPN&radius_km=100000", "radius_km", "radius beyond 1,000 km"),
+        ("near=LFPN&radius_km=0", "radius_km", "radius under 1 km"),
+        ("limit=1000", "limit", "page of a thousand"),
+        ("limit=0", "limit", "empty page"),
+        ("near=XXXX", "near", "ICAO code of no known airfield"),
     ];
     for (query, field, why) in cases {
         let res = app.get(&format!("/api/v1/listings?{query}")).await;
