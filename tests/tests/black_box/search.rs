@@ -299,7 +299,11 @@ async fn bad_searches_are_refused_by_name() {
             "price_min",
             "price_min above price_max",
         ),
-        ("near=LFPN&radius_km=100000", "radius_km", "radius beyond 1,000 km"),
+        (
+            "near=LFPN&radius_km=100000",
+            "radius_km",
+            "radius beyond 1,000 km",
+        ),
         ("near=LFPN&radius_km=0", "radius_km", "radius under 1 km"),
         ("limit=1000", "limit", "page of a thousand"),
         ("limit=0", "limit", "empty page"),
