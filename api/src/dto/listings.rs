@@ -279,6 +279,8 @@ pub struct ListingView {
     pub price_dropped: bool,
     /// The ETag: send it back in `If-Match` to change the listing.
     pub version: i32,
+    /// Visits of the listing's page, saved every few seconds (`VIEWS_FLUSH_MS`): the seller's
+    /// own and the moderators' are not counted.
     pub view_count: i64,
     pub favourite_count: i32,
     pub created_at: DateTime<Utc>,

@@ -279,7 +279,12 @@ pub async fn get_listing(
         listings::view(conn, listing, &seller)
     })
     .await?;
-    if viewer.as_ref().is_none_or(|v| v.id != view.seller.id) {
+    // Views tell the seller about buyers' interest: neither their own visits nor the
+    // moderators' reviews count.
+    if viewer
+        .as_ref()
+        .is_none_or(|v| v.id != view.seller.id && !v.role.includes(Role::Moderator))
+    {
         state.views.count(view.id);
     }
     Ok(respond(actix_web::http::StatusCode::OK, &view))

@@ -2249,7 +2249,11 @@ export interface components {
              * @description The ETag: send it back in `If-Match` to change the listing.
              */
             version: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Visits of the listing's page, saved every few seconds (`VIEWS_FLUSH_MS`): the seller's
+             *     own and the moderators' are not counted.
+             */
             view_count: number;
             /** Format: int32 */
             favourite_count: number;
