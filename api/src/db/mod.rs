@@ -66,15 +66,15 @@ pub fn build_pool(settings: &DatabaseSettings) -> PgPool {
     pool_of(settings, settings.pool_size)
 }
 
+/// The jobs loop and the mail sender, one connection each.
+const BACKGROUND_POOL_SIZE: u32 = 2;
+
 /// Connections for the background tasks (the jobs and the mail outbox, each one statement
 /// at a time), apart from the requests' pool: a recount of the facet aggregate holds its
 /// connection for seconds, which must not be one of the few a small pool gives requests.
 pub fn build_background_pool(settings: &DatabaseSettings) -> PgPool {
     pool_of(settings, BACKGROUND_POOL_SIZE)
 }
-
-/// The jobs loop and the mail sender.
-pub const BACKGROUND_POOL_SIZE: u32 = 2;
 
 fn pool_of(settings: &DatabaseSettings, size: u32) -> PgPool {
     let manager = ConnectionManager::<PgConnection>::new(&settings.url);
